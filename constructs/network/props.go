@@ -1,0 +1,156 @@
+package network
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+
+	"github.com/project-1/project-1/internal/retention"
+)
+
+// Subnet is one subnet of the VPC. Its CIDR is used exactly as given.
+type Subnet struct {
+	Name             string // Name tag, e.g. "Public Subnet 1"; unique within the VPC.
+	AvailabilityZone string // e.g. "us-east-1a".
+	Cidr             string // IPv4 block inside the VPC's, e.g. "10.0.1.0/24".
+	Public           bool   // true: routes 0.0.0.0/0 to the internet gateway; false: to a NAT gateway.
+}
+
+// VpcProps configures Vpc. Zero values are not defaults: every field is
+// required, and Validate says which one is wrong.
+type VpcProps struct {
+	// Name is the VPC's Name tag, e.g. "project-1".
+	Name string
+	// Cidr is the IPv4 block of the VPC, e.g. "10.0.0.0/16".
+	Cidr string
+	// InternetGatewayName is the internet gateway's Name tag, e.g. "Project1-Gateway".
+	InternetGatewayName string
+	// Subnets lists every subnet. Each availability zone used must hold exactly
+	// one public and one private subnet, and at least two zones are required
+	// (the load balancer and the database subnet group need two).
+	Subnets []Subnet
+	// NatGateways is how many NAT gateways to create, from 1 (one shared, cheapest)
+	// to the number of public subnets (one per zone, highly available). They go
+	// into the public subnets in the order of Subnets.
+	NatGateways int
+	// FlowLogRetentionDays is how long VPC flow logs are kept; it must be a value
+	// CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ... 3653).
+	FlowLogRetentionDays int
+}
+
+// Minimum and maximum prefix lengths AWS accepts for a VPC or subnet IPv4 block.
+const (
+	minPrefix = 16
+	maxPrefix = 28
+	// maxZones is the most zones any region has; it also keeps the numbers of
+	// per-subnet network ACL entries (Number+i) from running into the next rule.
+	maxZones = 6
+)
+
+// Validate reports every problem of the props, one line each, naming the field
+// and its value. It returns nil when NewVpc can build the props.
+func (p *VpcProps) Validate() error { return p.ValidateAs("") }
+
+// ValidateAs is Validate with every field name prefixed by prefix, for props
+// that are part of a larger configuration (e.g. "Network.").
+func (p *VpcProps) ValidateAs(prefix string) error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	if p.Name == "" {
+		bad("%sName is empty", prefix)
+	}
+	if p.InternetGatewayName == "" {
+		bad("%sInternetGatewayName is empty", prefix)
+	}
+	vpc, err := parseCidr(p.Cidr)
+	if err != nil {
+		bad("%sCidr %q: %v", prefix, p.Cidr, err)
+	}
+
+	type placed struct {
+		field string
+		block netip.Prefix
+	}
+	var seen []placed
+	names := map[string]string{}
+	type zone struct{ public, private int }
+	zones := map[string]*zone{}
+	var zoneOrder []string
+	public := 0
+	for i, s := range p.Subnets {
+		field := fmt.Sprintf("%sSubnets[%d]", prefix, i)
+		if s.Name == "" {
+			bad("%s.Name is empty", field)
+		} else if first, dup := names[s.Name]; dup {
+			bad("%s.Name %q is already used by %s", field, s.Name, first)
+		} else {
+			names[s.Name] = field
+		}
+		if s.AvailabilityZone == "" {
+			bad("%s.AvailabilityZone is empty", field)
+		} else {
+			z, ok := zones[s.AvailabilityZone]
+			if !ok {
+				z = &zone{}
+				zones[s.AvailabilityZone] = z
+				zoneOrder = append(zoneOrder, s.AvailabilityZone)
+			}
+			if s.Public {
+				z.public++
+			} else {
+				z.private++
+			}
+		}
+		if s.Public {
+			public++
+		}
+		block, err := parseCidr(s.Cidr)
+		if err != nil {
+			bad("%s.Cidr %q: %v", field, s.Cidr, err)
+			continue
+		}
+		if vpc.IsValid() && !(vpc.Contains(block.Addr()) && block.Bits() >= vpc.Bits()) {
+			bad("%s.Cidr %q is outside the VPC %sCidr %q", field, s.Cidr, prefix, p.Cidr)
+		}
+		for _, other := range seen {
+			if other.block.Overlaps(block) {
+				bad("%s.Cidr %q overlaps %s.Cidr %q", field, s.Cidr, other.field, other.block)
+			}
+		}
+		seen = append(seen, placed{field, block})
+	}
+
+	if len(zones) < 2 || len(zones) > maxZones {
+		bad("%sSubnets span %d availability zone(s) %q; from 2 to %d are supported", prefix, len(zones), zoneOrder, maxZones)
+	}
+	for _, name := range zoneOrder {
+		z := zones[name]
+		if z.public != 1 || z.private != 1 {
+			bad("%sSubnets in availability zone %q: %d public and %d private; each zone needs exactly 1 of each", prefix, name, z.public, z.private)
+		}
+	}
+	if p.NatGateways < 1 || p.NatGateways > public {
+		bad("%sNatGateways %d: must be from 1 (one shared) to %d (one per public subnet); private subnets need a NAT gateway for outbound traffic", prefix, p.NatGateways, public)
+	}
+	if _, err := retention.Of(p.FlowLogRetentionDays); err != nil {
+		bad("%sFlowLogRetentionDays: %v", prefix, err)
+	}
+	return errors.Join(errs...)
+}
+
+// parseCidr accepts a canonical IPv4 block with a prefix length AWS allows.
+func parseCidr(s string) (netip.Prefix, error) {
+	p, err := netip.ParsePrefix(s)
+	switch {
+	case err != nil:
+		return netip.Prefix{}, errors.New("not an IPv4 CIDR block like 10.0.0.0/16")
+	case !p.Addr().Is4():
+		return netip.Prefix{}, errors.New("not an IPv4 block")
+	case p.Masked() != p:
+		return netip.Prefix{}, fmt.Errorf("host bits are set; did you mean %q?", p.Masked())
+	case p.Bits() < minPrefix || p.Bits() > maxPrefix:
+		return netip.Prefix{}, fmt.Errorf("prefix length /%d is outside /%d to /%d, the sizes AWS allows", p.Bits(), minPrefix, maxPrefix)
+	}
+	return p, nil
+}

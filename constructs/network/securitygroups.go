@@ -1,0 +1,67 @@
+package network
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+// SecurityGroupsProps configures SecurityGroups.
+type SecurityGroupsProps struct {
+	Vpc awsec2.IVpc
+}
+
+// SecurityGroups is the chain internet -> ALB -> web tier -> database. Each group
+// admits only the group before it, and sends only to the group after it (the web
+// tier also to the internet on 80/443, through the NAT gateways). The rules live
+// here only: workloads should import these groups with Mutable false, so that L2
+// constructs cannot add duplicate or wider rules in another stack.
+type SecurityGroups struct {
+	constructs.Construct
+	Alb      awsec2.SecurityGroup
+	Web      awsec2.SecurityGroup
+	Database awsec2.SecurityGroup
+}
+
+// Ports the chain opens.
+const (
+	HTTP  = 80
+	HTTPS = 443
+	MySQL = mysql
+)
+
+// NewSecurityGroups creates the three chained groups.
+func NewSecurityGroups(scope constructs.Construct, id string, props *SecurityGroupsProps) *SecurityGroups {
+	this := constructs.NewConstruct(scope, &id)
+	group := func(id, description string) awsec2.SecurityGroup {
+		return awsec2.NewSecurityGroup(this, jsii.String(id), &awsec2.SecurityGroupProps{
+			Vpc:              props.Vpc,
+			Description:      jsii.String(description),
+			AllowAllOutbound: jsii.Bool(false),
+		})
+	}
+	alb := group("Alb", "Load balancer: HTTP and HTTPS from the internet; sends only to the web tier")
+	web := group("Web", "Web tier: HTTP and HTTPS from the load balancer only; sends to the database and, through NAT, to the internet on 80/443")
+	db := group("Database", "Database: MySQL from the web tier only; sends nothing")
+
+	for _, port := range []float64{HTTP, HTTPS} {
+		p := awsec2.Port_Tcp(&port)
+		alb.AddIngressRule(awsec2.Peer_AnyIpv4(), p, jsii.Sprintf("internet -> ALB on %v", port), jsii.Bool(false))
+		alb.AddEgressRule(web, p, jsii.Sprintf("ALB -> web tier on %v", port), jsii.Bool(false))
+		web.AddIngressRule(alb, p, jsii.Sprintf("ALB -> web tier on %v", port), jsii.Bool(false))
+		web.AddEgressRule(awsec2.Peer_AnyIpv4(), p, jsii.Sprintf("web tier -> internet on %v via NAT (packages, SSM, S3 and DynamoDB endpoints)", port), jsii.Bool(false))
+	}
+	mysqlPort := awsec2.Port_Tcp(jsii.Number(MySQL))
+	web.AddEgressRule(db, mysqlPort, jsii.String("web tier -> database on MySQL"), jsii.Bool(false))
+	db.AddIngressRule(web, mysqlPort, jsii.String("web tier -> database on MySQL"), jsii.Bool(false))
+
+	cdknag.NagSuppressions_AddResourceSuppressions(alb, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-EC23"),
+		Reason: jsii.String("This is the internet-facing load balancer's group: the spec requires HTTP 80 and HTTPS 443 " +
+			"from 0.0.0.0/0 and nothing else. No other port is open, and the web tier and database admit only " +
+			"the group before them in the chain."),
+	}}, jsii.Bool(false))
+
+	return &SecurityGroups{Construct: this, Alb: alb, Web: web, Database: db}
+}

@@ -1,0 +1,195 @@
+// Package network models the project-1 VPC: exact subnets, gateways, routes,
+// network ACLs, flow logs, gateway endpoints and the chained security groups.
+//
+// The VPC is built from the L1 (Cfn*) resources rather than awsec2.Vpc. The L2
+// allocates subnet CIDRs itself, public subnets first, so it cannot place the
+// spec's interleaved blocks (10.0.1.0/24 public, 10.0.2.0/24 private, ...), and it
+// looks up availability zones unless the stack has them pinned. Building from L1
+// gives exact CIDRs, pinned zones and logical IDs that depend only on the
+// construct ids below. Workloads still get an awsec2.IVpc (Vpc.Vpc), made with
+// awsec2.Vpc_FromVpcAttributes from those resources, so L2 constructs such as
+// the load balancer, Auto Scaling group and RDS instance take it unchanged.
+package network
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/project-1/project-1/internal/retention"
+)
+
+// Vpc is the network of one environment. Workloads take Vpc.Vpc (an awsec2.IVpc);
+// its public and private subnet selections are the subnets below.
+type Vpc struct {
+	constructs.Construct
+	// Vpc is the VPC as an L2 interface, for constructs that take an awsec2.IVpc.
+	Vpc awsec2.IVpc
+	// PublicSubnets and PrivateSubnets are in the order of VpcProps.Subnets.
+	PublicSubnets  []awsec2.ISubnet
+	PrivateSubnets []awsec2.ISubnet
+	// InternetGateway is the VPC's one internet gateway, attached.
+	InternetGateway awsec2.CfnInternetGateway
+	// NatGateways are in the public subnets, in the order of VpcProps.Subnets.
+	NatGateways []awsec2.CfnNatGateway
+}
+
+// NewVpc builds the VPC, its subnets, route tables, internet gateway, NAT
+// gateways, network ACLs, flow logs and S3/DynamoDB gateway endpoints. It panics
+// when props do not pass VpcProps.Validate: validate configuration first.
+func NewVpc(scope constructs.Construct, id string, props *VpcProps) *Vpc {
+	if err := props.Validate(); err != nil {
+		panic(fmt.Sprintf("network.NewVpc %q: invalid props:\n%v", id, err))
+	}
+	this := constructs.NewConstruct(scope, &id)
+	v := &Vpc{Construct: this}
+
+	vpc := awsec2.NewCfnVPC(this, jsii.String("Vpc"), &awsec2.CfnVPCProps{
+		CidrBlock:          jsii.String(props.Cidr),
+		EnableDnsSupport:   jsii.Bool(true),
+		EnableDnsHostnames: jsii.Bool(true),
+		Tags:               nameTag(props.Name),
+	})
+
+	igw := awsec2.NewCfnInternetGateway(this, jsii.String("InternetGateway"), &awsec2.CfnInternetGatewayProps{
+		Tags: nameTag(props.InternetGatewayName),
+	})
+	attachment := awsec2.NewCfnVPCGatewayAttachment(this, jsii.String("InternetGatewayAttachment"), &awsec2.CfnVPCGatewayAttachmentProps{
+		VpcId:             vpc.Ref(),
+		InternetGatewayId: igw.Ref(),
+	})
+	v.InternetGateway = igw
+
+	var (
+		zones                       []string
+		publicIds, privateIds       []*string
+		publicTables, privateTables []*string
+		publicCidrs, privateCidrs   []string
+		privateSubnets              []awsec2.CfnSubnet
+		privateRoutes               []awsec2.CfnRouteTable
+		natByZone                   = map[string]awsec2.CfnNatGateway{}
+	)
+	for _, s := range props.Subnets {
+		kind, ordinal := "Private", len(privateIds)+1
+		if s.Public {
+			kind, ordinal = "Public", len(publicIds)+1
+		}
+		// Ids come from the kind and ordinal, not the Name tag: renaming a subnet
+		// retags it in place instead of replacing it.
+		prefix := fmt.Sprintf("%sSubnet%d", kind, ordinal)
+		subnet := awsec2.NewCfnSubnet(this, jsii.String(prefix), &awsec2.CfnSubnetProps{
+			VpcId:               vpc.Ref(),
+			CidrBlock:           jsii.String(s.Cidr),
+			AvailabilityZone:    jsii.String(s.AvailabilityZone),
+			MapPublicIpOnLaunch: jsii.Bool(false),
+			Tags:                nameTag(s.Name),
+		})
+		table := awsec2.NewCfnRouteTable(this, jsii.String(prefix+"RouteTable"), &awsec2.CfnRouteTableProps{
+			VpcId: vpc.Ref(),
+			Tags:  nameTag(s.Name),
+		})
+		awsec2.NewCfnSubnetRouteTableAssociation(this, jsii.String(prefix+"RouteTableAssociation"), &awsec2.CfnSubnetRouteTableAssociationProps{
+			SubnetId:     subnet.Ref(),
+			RouteTableId: table.Ref(),
+		})
+		if !s.Public {
+			privateIds = append(privateIds, subnet.Ref())
+			privateTables = append(privateTables, table.Ref())
+			privateCidrs = append(privateCidrs, s.Cidr)
+			privateSubnets = append(privateSubnets, subnet)
+			privateRoutes = append(privateRoutes, table)
+			continue
+		}
+		zones = append(zones, s.AvailabilityZone)
+		publicIds = append(publicIds, subnet.Ref())
+		publicTables = append(publicTables, table.Ref())
+		publicCidrs = append(publicCidrs, s.Cidr)
+		route := awsec2.NewCfnRoute(this, jsii.String(prefix+"DefaultRoute"), &awsec2.CfnRouteProps{
+			RouteTableId:         table.Ref(),
+			DestinationCidrBlock: jsii.String(anywhere),
+			GatewayId:            igw.Ref(),
+		})
+		route.AddDependency(attachment)
+		if len(v.NatGateways) == props.NatGateways {
+			continue
+		}
+		eip := awsec2.NewCfnEIP(this, jsii.String(prefix+"Eip"), &awsec2.CfnEIPProps{
+			Domain: jsii.String("vpc"),
+			Tags:   nameTag(s.Name + "-nat"),
+		})
+		nat := awsec2.NewCfnNatGateway(this, jsii.String(prefix+"NatGateway"), &awsec2.CfnNatGatewayProps{
+			SubnetId:     subnet.Ref(),
+			AllocationId: eip.AttrAllocationId(),
+			Tags:         nameTag(s.Name + "-nat"),
+		})
+		// A NAT gateway is useless until its subnet reaches the internet.
+		nat.AddDependency(route)
+		natByZone[s.AvailabilityZone] = nat
+		v.NatGateways = append(v.NatGateways, nat)
+	}
+
+	// Each private subnet sends 0.0.0.0/0 to the NAT gateway in its own zone,
+	// or to the first one when its zone has none (a single shared NAT gateway).
+	for i, subnet := range privateSubnets {
+		nat, ok := natByZone[*subnet.AvailabilityZone()]
+		if !ok {
+			nat = v.NatGateways[0]
+		}
+		awsec2.NewCfnRoute(this, jsii.String(fmt.Sprintf("PrivateSubnet%dDefaultRoute", i+1)), &awsec2.CfnRouteProps{
+			RouteTableId:         privateRoutes[i].Ref(),
+			DestinationCidrBlock: jsii.String(anywhere),
+			NatGatewayId:         nat.Ref(),
+		})
+	}
+
+	v.Vpc = awsec2.Vpc_FromVpcAttributes(this, jsii.String("Imported"), &awsec2.VpcAttributes{
+		VpcId:                      vpc.Ref(),
+		VpcCidrBlock:               vpc.AttrCidrBlock(),
+		AvailabilityZones:          jsii.Strings(zones...),
+		PublicSubnetIds:            &publicIds,
+		PublicSubnetRouteTableIds:  &publicTables,
+		PrivateSubnetIds:           &privateIds,
+		PrivateSubnetRouteTableIds: &privateTables,
+	})
+	v.PublicSubnets = *v.Vpc.PublicSubnets()
+	v.PrivateSubnets = *v.Vpc.PrivateSubnets()
+
+	newNetworkAcls(this, vpc, v, props.Cidr, publicCidrs, privateCidrs)
+
+	// Security logs: every accepted and rejected flow, kept for the configured time.
+	days, _ := retention.Of(props.FlowLogRetentionDays) // checked by Validate
+	flowLogs := awslogs.NewLogGroup(this, jsii.String("FlowLogs"), &awslogs.LogGroupProps{
+		Retention:     days,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+	awsec2.NewFlowLog(this, jsii.String("FlowLog"), &awsec2.FlowLogProps{
+		ResourceType: awsec2.FlowLogResourceType_FromVpc(v.Vpc),
+		Destination:  awsec2.FlowLogDestination_ToCloudWatchLogs(flowLogs, nil),
+		TrafficType:  awsec2.FlowLogTrafficType_ALL,
+	})
+
+	// S3 and DynamoDB traffic from the private subnets bypasses the NAT gateways
+	// (and their per-GB processing charge).
+	private := []*awsec2.SubnetSelection{{SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS}}
+	awsec2.NewGatewayVpcEndpoint(this, jsii.String("S3Endpoint"), &awsec2.GatewayVpcEndpointProps{
+		Vpc:     v.Vpc,
+		Service: awsec2.GatewayVpcEndpointAwsService_S3(),
+		Subnets: &private,
+	})
+	awsec2.NewGatewayVpcEndpoint(this, jsii.String("DynamoDbEndpoint"), &awsec2.GatewayVpcEndpointProps{
+		Vpc:     v.Vpc,
+		Service: awsec2.GatewayVpcEndpointAwsService_DYNAMODB(),
+		Subnets: &private,
+	})
+	return v
+}
+
+const anywhere = "0.0.0.0/0"
+
+func nameTag(name string) *[]*awscdk.CfnTag {
+	return &[]*awscdk.CfnTag{{Key: jsii.String("Name"), Value: jsii.String(name)}}
+}

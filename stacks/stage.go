@@ -1,0 +1,65 @@
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+// EnvironmentStage is one environment: the unit that `cdk deploy` and a pipeline deploy.
+type EnvironmentStage struct {
+	awscdk.Stage
+	Network *NetworkStack
+}
+
+// NewEnvironmentStage builds the stage of env, which must have passed Validate.
+// cdk-nag's AWS Solutions checks run on every stack in it at synthesis.
+func NewEnvironmentStage(scope constructs.Construct, env *Environment) *EnvironmentStage {
+	var account *string
+	if env.Account != "" {
+		account = jsii.String(env.Account)
+	}
+	stage := awscdk.NewStage(scope, jsii.String(env.Name), &awscdk.StageProps{
+		Env: &awscdk.Environment{Account: account, Region: jsii.String(env.Region)},
+	})
+	// Aspects added to the App do not reach into a Stage, so nag is added here.
+	awscdk.Aspects_Of(stage).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+	awscdk.Tags_Of(stage).Add(jsii.String("project"), jsii.String("project-1"), nil)
+	awscdk.Tags_Of(stage).Add(jsii.String("environment"), jsii.String(env.Name), nil)
+
+	net := NewNetworkStack(stage, "Network", &NetworkStackProps{
+		StackProps: awscdk.StackProps{
+			Description: jsii.String("project-1 network: VPC, subnets, gateways, routes, network ACLs, flow logs, security groups"),
+		},
+		Network: env.Network,
+	})
+	return &EnvironmentStage{Stage: stage, Network: net}
+}
+
+// Build validates env and, only when it is valid, adds its stage to scope.
+// Nothing is built when the configuration is bad.
+func Build(scope constructs.Construct, env Environment) (*EnvironmentStage, error) {
+	if err := env.Validate(); err != nil {
+		return nil, err
+	}
+	return NewEnvironmentStage(scope, &env), nil
+}
+
+// Findings lists every error and warning that synthesis attached to the stacks
+// of asm and of the stages nested in it, cdk-nag's findings among them, one
+// "LEVEL path: message" line each. project-1 treats any of them as a failure.
+func Findings(asm cxapi.CloudAssembly) []string {
+	var out []string
+	for _, stack := range *asm.StacksRecursively() {
+		for _, m := range *stack.Messages() {
+			if m.Level != cxapi.SynthesisMessageLevel_INFO {
+				out = append(out, fmt.Sprintf("%s %s: %v", m.Level, *m.Id, m.Entry.Data))
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,90 @@
+package test
+
+import (
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/project-1/project-1/stacks"
+)
+
+// TestNoFindings: no stack has an error or a warning, cdk-nag's included.
+func TestNoFindings(t *testing.T) {
+	for _, f := range synth.findings {
+		t.Errorf("finding: %s", f)
+	}
+}
+
+// Every suppressed nag rule, where, and why in a few words. A new suppression
+// fails this test until it is added here (and to the README).
+var allowedSuppressions = []struct {
+	rule string
+	path *regexp.Regexp
+}{
+	{"AwsSolutions-VPC3", regexp.MustCompile(`^project-1/Network/Network/(Public|Private)Acl/(Resource|Ingress\d+|Egress\d+|Association\d+)$`)},
+	{"AwsSolutions-EC23", regexp.MustCompile(`^project-1/Network/SecurityGroups/Alb/Resource$`)},
+}
+
+// TestNagReports reads the report cdk-nag writes for every stack: nag ran, no
+// rule is non-compliant, and each suppression is an allowed one with a reason.
+func TestNagReports(t *testing.T) {
+	for id, s := range synth.stacks {
+		name := filepath.Join(synth.dir, "AwsSolutions-"+strings.TrimSuffix(s.file, ".template.json")+"-NagReport.csv")
+		matches, _ := filepath.Glob(filepath.Join(synth.dir, "AwsSolutions-*-"+s.name+"-NagReport.csv"))
+		if len(matches) != 1 {
+			t.Errorf("stack %s: no cdk-nag report (%s): nag did not run", id, name)
+			continue
+		}
+		f, err := os.Open(matches[0])
+		must(t, "open nag report", err)
+		rows, err := csv.NewReader(f).ReadAll()
+		f.Close()
+		must(t, "read nag report", err)
+		if len(rows) < 2 {
+			t.Errorf("stack %s: nag report has no rows", id)
+		}
+		for _, row := range rows[1:] {
+			rule, path, status, reason := row[0], row[1], row[2], row[3]
+			switch status {
+			case "Compliant", "N/A":
+			case "Suppressed":
+				ok := false
+				for _, a := range allowedSuppressions {
+					ok = ok || (a.rule == rule && a.path.MatchString(path))
+				}
+				if !ok {
+					t.Errorf("%s is suppressed on %s, which is not an allowed suppression", rule, path)
+				}
+				if len(reason) < 80 {
+					t.Errorf("%s on %s: suppression reason %q is too thin for a reviewer", rule, path, reason)
+				}
+			default:
+				t.Errorf("%s on %s: %s", rule, path, status)
+			}
+		}
+	}
+}
+
+// TestNagCatchesAFinding proves the two tests above can fail: the same stage,
+// with one non-compliant bucket added, reports nag errors through
+// stacks.Findings, which is what makes `cdk synth` exit 1.
+func TestNagCatchesAFinding(t *testing.T) {
+	out := t.TempDir()
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(out)})
+	stage, err := stacks.Build(app, synth.env)
+	must(t, "build", err)
+	awss3.NewBucket(stage.Network.Stack, jsii.String("Careless"), nil)
+	findings := strings.Join(stacks.Findings(app.Synth(nil)), "\n")
+	for _, rule := range []string{"AwsSolutions-S1", "AwsSolutions-S10"} {
+		if !strings.Contains(findings, rule) {
+			t.Errorf("a bucket without access logs or TLS enforcement did not raise %s; findings:\n%s", rule, findings)
+		}
+	}
+}

@@ -1,0 +1,233 @@
+// Package test holds every test of project-1 in one package, so the jsii kernel
+// (a Node.js process that takes seconds to boot) starts once per `go test` run,
+// and the default environment is synthesized once, in TestMain, with cdk.json's
+// context: the tests see the templates `cdk synth` writes.
+package test
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/project-1/project-1/stacks"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden templates in testdata/ from this synthesis")
+
+// synth is the default environment, synthesized once.
+var synth struct {
+	env      stacks.Environment
+	stage    *stacks.EnvironmentStage
+	dir      string   // the stage's cloud assembly directory
+	findings []string // errors and warnings of every stack, cdk-nag's included
+	stacks   map[string]*stackOutput
+}
+
+// stackOutput is one synthesized stack, keyed in synth.stacks by its construct id.
+type stackOutput struct {
+	name     string         // CloudFormation stack name, e.g. project-1-Network
+	file     string         // template file name inside the assembly directory
+	raw      []byte         // the template as written
+	json     map[string]any // the template, parsed
+	template assertions.Template
+}
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if code, rerun := rerunWithPinnedNode(); rerun {
+		os.Exit(code)
+	}
+	code, err := run(m)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "test setup:", err)
+		code = 1
+	}
+	jsii.Close()
+	os.Exit(code)
+}
+
+// rerunWithPinnedNode runs this test binary again, with the Node.js that
+// package.json pins (installed by `npm ci`) first on PATH, as `npx cdk` has it
+// for the CLI, and returns its exit code. jsii resolves `node` while Go packages
+// initialize, before TestMain, so setting PATH here is too late for this
+// process. It does nothing (rerun false) when the pinned Node.js is not
+// installed or is already first on PATH.
+func rerunWithPinnedNode() (code int, rerun bool) {
+	bin, err := filepath.Abs("../node_modules/.bin")
+	if err != nil {
+		return 0, false
+	}
+	if _, err := os.Stat(filepath.Join(bin, "node")); err != nil {
+		return 0, false
+	}
+	path := os.Getenv("PATH")
+	if strings.HasPrefix(path, bin+string(os.PathListSeparator)) {
+		return 0, false
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return 0, false
+	}
+	cmd := exec.Command(self, os.Args[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+path)
+	if err := cmd.Run(); err != nil {
+		if exit, ok := err.(*exec.ExitError); ok {
+			return exit.ExitCode(), true
+		}
+		fmt.Fprintln(os.Stderr, "test setup: rerun with the pinned Node.js:", err)
+		return 1, true
+	}
+	return 0, true
+}
+
+func run(m *testing.M) (int, error) {
+	context, err := cliContext("../cdk.json")
+	if err != nil {
+		return 0, err
+	}
+	out, err := os.MkdirTemp("", "project-1-test-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(out)
+
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &context, Outdir: jsii.String(out)})
+	env, err := stacks.Lookup(stacks.DefaultEnvironment)
+	if err != nil {
+		return 0, err
+	}
+	stage, err := stacks.Build(app, env)
+	if err != nil {
+		return 0, err
+	}
+	asm := app.Synth(nil)
+	synth.env, synth.stage = env, stage
+	synth.findings = stacks.Findings(asm)
+	stageAsm := stage.Synth(nil) // already synthesized with the app: no second synthesis
+	synth.dir = *stageAsm.Directory()
+	synth.stacks = map[string]*stackOutput{}
+	for _, s := range []awscdk.Stack{stage.Network.Stack} {
+		o := &stackOutput{name: *s.StackName(), file: *s.TemplateFile()}
+		if o.raw, err = os.ReadFile(filepath.Join(synth.dir, o.file)); err != nil {
+			return 0, err
+		}
+		if err := json.Unmarshal(o.raw, &o.json); err != nil {
+			return 0, fmt.Errorf("%s: %w", o.file, err)
+		}
+		synth.stacks[*s.Node().Id()] = o
+	}
+	return m.Run(), nil
+}
+
+// cliContext is cdk.json's context plus what the CDK CLI adds to every
+// `cdk synth` (resource path metadata), so templates match the CLI's byte for byte.
+func cliContext(path string) (map[string]any, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var cdkJSON struct {
+		Context map[string]any `json:"context"`
+	}
+	if err := json.Unmarshal(raw, &cdkJSON); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	cdkJSON.Context["aws:cdk:enable-path-metadata"] = true
+	return cdkJSON.Context, nil
+}
+
+// stack returns the synthesized stack with construct id id.
+func stack(t *testing.T, id string) *stackOutput {
+	t.Helper()
+	s, ok := synth.stacks[id]
+	if !ok {
+		t.Fatalf("no synthesized stack %q", id)
+	}
+	return s
+}
+
+// Template returns the stack's template for the assertions library.
+func (s *stackOutput) Template() assertions.Template {
+	if s.template == nil {
+		s.template = assertions.Template_FromJSON(&s.json, nil)
+	}
+	return s.template
+}
+
+// check runs a jsii assertion. A failed one throws inside the kernel, which Go
+// sees as a panic that would end the whole test binary; here it becomes a
+// failure of the test that made it, with what was checked.
+func check(t *testing.T, what string, assertion func()) {
+	t.Helper()
+	defer func() {
+		if r := recover(); r != nil {
+			t.Errorf("%s: %v", what, r)
+		}
+	}()
+	assertion()
+}
+
+// resources returns the logical ids and bodies of every resource of type typ.
+func (s *stackOutput) resources(typ string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for id, r := range s.json["Resources"].(map[string]any) {
+		body := r.(map[string]any)
+		if body["Type"] == typ {
+			out[id] = body
+		}
+	}
+	return out
+}
+
+// props returns the Properties of a resource body.
+func props(body map[string]any) map[string]any {
+	p, _ := body["Properties"].(map[string]any)
+	return p
+}
+
+// ref returns the logical id v refers to, through {"Ref": id} or
+// {"Fn::GetAtt": [id, attr]}, or "" when v is neither.
+func ref(v any) string {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return ""
+	}
+	if id, ok := m["Ref"].(string); ok {
+		return id
+	}
+	if att, ok := m["Fn::GetAtt"].([]any); ok && len(att) == 2 {
+		id, _ := att[0].(string)
+		return id
+	}
+	return ""
+}
+
+// nameTag returns the value of a resource's Name tag.
+func nameTag(body map[string]any) string {
+	tags, _ := props(body)["Tags"].([]any)
+	for _, t := range tags {
+		tag := t.(map[string]any)
+		if tag["Key"] == "Name" {
+			return fmt.Sprint(tag["Value"])
+		}
+	}
+	return ""
+}
+
+// must fails the test with the error, naming what was being done.
+func must(t *testing.T, what string, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
