@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/project-1/project-1/constructs/network"
+	"github.com/project-1/project-1/internal/retention"
 )
 
 // Environment is everything that differs between deployments of project-1.
@@ -25,6 +26,56 @@ type Environment struct {
 	Region string
 	// Network is the VPC: CIDRs, subnets, NAT gateways, flow-log retention.
 	Network network.VpcProps
+	// Web is the load balancer and the web tier.
+	Web WebConfig
+	// Data is the database, the Forum table, the data bucket and the log bucket.
+	Data DataConfig
+}
+
+// WebConfig sizes and protects the load balancer and web tier.
+type WebConfig struct {
+	// InstanceType of the web servers, e.g. "t3.micro".
+	InstanceType string
+	// Instances is how many web servers run; 2 puts one in each of two zones.
+	// A rolling update replaces one at a time and keeps at least one in service.
+	Instances int
+	// MaxInstances caps the group; it must exceed Instances, because a rolling
+	// update keeps Instances in service and starts the new server beside them.
+	MaxInstances int
+	// CertificateArn is an ACM certificate for HTTPS. Optional: when set, the load
+	// balancer serves HTTPS on 443 (TLS 1.2/1.3) and redirects HTTP 80 to it; when
+	// empty, it serves plain HTTP on 80 (see the README's deviations).
+	CertificateArn string
+	// DeletionProtection of the load balancer.
+	DeletionProtection bool
+}
+
+// DataConfig sizes and protects the stateful resources.
+type DataConfig struct {
+	// TerminationProtection of the data stack; turn off only for throw-away environments.
+	TerminationProtection bool
+	// DatabaseInstanceType, e.g. "t3.micro".
+	DatabaseInstanceType string
+	// DatabaseStorageGiB is the allocated storage (20 to 65536); storage grows
+	// automatically up to DatabaseMaxStorageGiB.
+	DatabaseStorageGiB    int
+	DatabaseMaxStorageGiB int
+	// DatabaseMultiAz runs a standby in a second zone.
+	DatabaseMultiAz bool
+	// DatabaseDeletionProtection stops the instance being deleted by anyone.
+	DatabaseDeletionProtection bool
+	// DatabaseBackupDays is the automated backup retention, 7 to 35.
+	DatabaseBackupDays int
+	// DatabaseLogRetentionDays for the error, slow-query and general logs.
+	DatabaseLogRetentionDays int
+	// TableName of the forum table; "Forum" in the spec.
+	TableName string
+	// TableDeletionProtection stops the table being deleted by anyone.
+	TableDeletionProtection bool
+	// NoncurrentVersionDays: old versions of data-bucket objects expire after this.
+	NoncurrentVersionDays int
+	// AccessLogDays: load balancer and S3 access logs expire after this.
+	AccessLogDays int
 }
 
 // DefaultEnvironment is the environment `cdk synth` builds when no -c env=NAME is given.
@@ -48,6 +99,26 @@ func Environments() []Environment {
 				},
 				NatGateways:          2,
 				FlowLogRetentionDays: 365,
+			},
+			Web: WebConfig{
+				InstanceType:       "t3.micro",
+				Instances:          2,
+				MaxInstances:       4,
+				DeletionProtection: true,
+			},
+			Data: DataConfig{
+				TerminationProtection:      true,
+				DatabaseInstanceType:       "t3.micro",
+				DatabaseStorageGiB:         20,
+				DatabaseMaxStorageGiB:      100,
+				DatabaseMultiAz:            true,
+				DatabaseDeletionProtection: true,
+				DatabaseBackupDays:         7,
+				DatabaseLogRetentionDays:   90,
+				TableName:                  "Forum",
+				TableDeletionProtection:    true,
+				NoncurrentVersionDays:      90,
+				AccessLogDays:              365,
 			},
 		},
 	}
@@ -94,10 +165,66 @@ func (e *Environment) Validate() error {
 			}
 		}
 	}
+	e.validateWeb(bad)
+	e.validateData(bad)
 	if err := e.Network.ValidateAs("Network."); err != nil {
 		for line := range strings.SplitSeq(err.Error(), "\n") {
 			bad("%s", line)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+var (
+	instanceTypePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
+	certificatePattern  = regexp.MustCompile(`^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}$`)
+	tableNamePattern    = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
+)
+
+func (e *Environment) validateWeb(bad func(string, ...any)) {
+	w := e.Web
+	if !instanceTypePattern.MatchString(w.InstanceType) {
+		bad("Web.InstanceType %q is not an EC2 instance type like t3.micro", w.InstanceType)
+	}
+	if w.Instances < 1 || w.Instances > 20 {
+		bad("Web.Instances %d: must be from 1 to 20", w.Instances)
+	}
+	if w.MaxInstances <= w.Instances || w.MaxInstances > 21 {
+		bad("Web.MaxInstances %d: must be above Web.Instances (%d), up to 21: a rolling update keeps Web.Instances in service and starts the new server beside them", w.MaxInstances, w.Instances)
+	}
+	if w.CertificateArn != "" {
+		if !certificatePattern.MatchString(w.CertificateArn) {
+			bad("Web.CertificateArn %q is not an ACM certificate ARN", w.CertificateArn)
+		} else if region := strings.Split(w.CertificateArn, ":")[3]; region != e.Region {
+			bad("Web.CertificateArn %q is in %s; a load balancer needs a certificate of its own Region %q", w.CertificateArn, region, e.Region)
+		}
+	}
+}
+
+func (e *Environment) validateData(bad func(string, ...any)) {
+	d := e.Data
+	if !instanceTypePattern.MatchString(d.DatabaseInstanceType) {
+		bad("Data.DatabaseInstanceType %q is not an instance type like t3.micro", d.DatabaseInstanceType)
+	}
+	if d.DatabaseStorageGiB < 20 || d.DatabaseStorageGiB > 65536 {
+		bad("Data.DatabaseStorageGiB %d: RDS MySQL on gp3 takes 20 to 65536", d.DatabaseStorageGiB)
+	}
+	if d.DatabaseMaxStorageGiB < d.DatabaseStorageGiB || d.DatabaseMaxStorageGiB > 65536 {
+		bad("Data.DatabaseMaxStorageGiB %d: must be from Data.DatabaseStorageGiB (%d) to 65536", d.DatabaseMaxStorageGiB, d.DatabaseStorageGiB)
+	}
+	if d.DatabaseBackupDays < 7 || d.DatabaseBackupDays > 35 {
+		bad("Data.DatabaseBackupDays %d: must be from 7 to 35", d.DatabaseBackupDays)
+	}
+	if _, err := retention.Of(d.DatabaseLogRetentionDays); err != nil {
+		bad("Data.DatabaseLogRetentionDays: %v", err)
+	}
+	if !tableNamePattern.MatchString(d.TableName) {
+		bad("Data.TableName %q: DynamoDB takes 3 to 255 letters, digits, '_', '-' and '.'", d.TableName)
+	}
+	if d.NoncurrentVersionDays < 1 {
+		bad("Data.NoncurrentVersionDays %d: must be 1 or more", d.NoncurrentVersionDays)
+	}
+	if d.AccessLogDays < 1 {
+		bad("Data.AccessLogDays %d: must be 1 or more", d.AccessLogDays)
+	}
 }

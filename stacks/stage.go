@@ -14,6 +14,8 @@ import (
 type EnvironmentStage struct {
 	awscdk.Stage
 	Network *NetworkStack
+	Data    *DataStack
+	App     *AppStack
 }
 
 // NewEnvironmentStage builds the stage of env, which must have passed Validate.
@@ -37,7 +39,23 @@ func NewEnvironmentStage(scope constructs.Construct, env *Environment) *Environm
 		},
 		Network: env.Network,
 	})
-	return &EnvironmentStage{Stage: stage, Network: net}
+	data := NewDataStack(stage, "Data", &DataStackProps{
+		StackProps: awscdk.StackProps{
+			Description: jsii.String("project-1 data: RDS MySQL, DynamoDB Forum table, versioned S3 bucket, their KMS keys, the log bucket"),
+		},
+		Vpc:                   net.Vpc.Vpc,
+		DatabaseSecurityGroup: net.SecurityGroups.Database,
+		Data:                  env.Data,
+	})
+	app := NewAppStack(stage, "App", &AppStackProps{
+		StackProps: awscdk.StackProps{
+			Description: jsii.String("project-1 app: internet-facing load balancer and the web tier"),
+		},
+		Network: net,
+		Data:    data,
+		Web:     env.Web,
+	})
+	return &EnvironmentStage{Stage: stage, Network: net, Data: data, App: app}
 }
 
 // Build validates env and, only when it is valid, adds its stage to scope.

@@ -116,7 +116,7 @@ func run(m *testing.M) (int, error) {
 	stageAsm := stage.Synth(nil) // already synthesized with the app: no second synthesis
 	synth.dir = *stageAsm.Directory()
 	synth.stacks = map[string]*stackOutput{}
-	for _, s := range []awscdk.Stack{stage.Network.Stack} {
+	for _, s := range []awscdk.Stack{stage.Network.Stack, stage.Data.Stack, stage.App.Stack} {
 		o := &stackOutput{name: *s.StackName(), file: *s.TemplateFile()}
 		if o.raw, err = os.ReadFile(filepath.Join(synth.dir, o.file)); err != nil {
 			return 0, err
@@ -144,6 +144,15 @@ func cliContext(path string) (map[string]any, error) {
 	}
 	cdkJSON.Context["aws:cdk:enable-path-metadata"] = true
 	return cdkJSON.Context, nil
+}
+
+// scratchApp is a new app with cdk.json's context, for a test that must
+// synthesize a variant of an environment.
+func scratchApp(t *testing.T) awscdk.App {
+	t.Helper()
+	context, err := cliContext("../cdk.json")
+	must(t, "read cdk.json", err)
+	return awscdk.NewApp(&awscdk.AppProps{Context: &context, Outdir: jsii.String(t.TempDir())})
 }
 
 // stack returns the synthesized stack with construct id id.

@@ -1,0 +1,97 @@
+// Package storage holds project-1's S3 buckets and the DynamoDB Forum table.
+// Every one is encrypted, refuses plain HTTP, blocks public access where that
+// applies, and is retained when its stack is deleted or it would be replaced.
+package storage
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+// NewLogBucket creates the bucket that receives load balancer and S3 server
+// access logs. It uses SSE-S3: load balancer log delivery does not support
+// SSE-KMS. Logs expire after expireDays.
+func NewLogBucket(scope constructs.Construct, id string, expireDays int) awss3.Bucket {
+	bucket := awss3.NewBucket(scope, jsii.String(id), &awss3.BucketProps{
+		Encryption:        awss3.BucketEncryption_S3_MANAGED,
+		EnforceSSL:        jsii.Bool(true),
+		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		Versioned:         jsii.Bool(true),
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+		LifecycleRules: &[]*awss3.LifecycleRule{{
+			Id:                          jsii.String("expire-logs"),
+			Expiration:                  awscdk.Duration_Days(jsii.Number(expireDays)),
+			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(1)),
+		}},
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(bucket, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-S1"),
+		Reason: jsii.String("This is the access-log bucket itself: logging it into itself would loop, and logging it " +
+			"into another bucket only moves the question. CloudTrail data events cover access to it."),
+	}}, jsii.Bool(false))
+	return bucket
+}
+
+// DataBucketProps configures NewDataBucket.
+type DataBucketProps struct {
+	// Key encrypts the objects (SSE-KMS).
+	Key awskms.IKey
+	// AccessLogs receives the server access logs, under the prefix "data-bucket/".
+	AccessLogs awss3.IBucket
+	// NoncurrentVersionDays: a replaced or deleted object's old version expires after this.
+	NoncurrentVersionDays int
+}
+
+// NewDataBucket creates the versioned data bucket of the spec: a change writes a
+// new version beside the old one, which is kept NoncurrentVersionDays.
+func NewDataBucket(scope constructs.Construct, id string, props *DataBucketProps) awss3.Bucket {
+	return awss3.NewBucket(scope, jsii.String(id), &awss3.BucketProps{
+		Versioned:              jsii.Bool(true),
+		Encryption:             awss3.BucketEncryption_KMS,
+		EncryptionKey:          props.Key,
+		BucketKeyEnabled:       jsii.Bool(true),
+		EnforceSSL:             jsii.Bool(true),
+		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
+		ObjectOwnership:        awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		ServerAccessLogsBucket: props.AccessLogs,
+		ServerAccessLogsPrefix: jsii.String("data-bucket/"),
+		RemovalPolicy:          awscdk.RemovalPolicy_RETAIN,
+		LifecycleRules: &[]*awss3.LifecycleRule{{
+			Id:                          jsii.String("expire-noncurrent-versions"),
+			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(props.NoncurrentVersionDays)),
+		}},
+	})
+}
+
+// ForumTableProps configures NewForumTable.
+type ForumTableProps struct {
+	// TableName is the physical name, "Forum" in the spec.
+	TableName string
+	// Key encrypts the table.
+	Key awskms.IKey
+	// DeletionProtection stops anyone deleting the table.
+	DeletionProtection bool
+}
+
+// NewForumTable creates the Forum table: partition key Name (string), as the
+// notes' forum.json items use; on-demand; point-in-time recovery on.
+func NewForumTable(scope constructs.Construct, id string, props *ForumTableProps) awsdynamodb.Table {
+	return awsdynamodb.NewTable(scope, jsii.String(id), &awsdynamodb.TableProps{
+		TableName:     jsii.String(props.TableName),
+		PartitionKey:  &awsdynamodb.Attribute{Name: jsii.String("Name"), Type: awsdynamodb.AttributeType_STRING},
+		BillingMode:   awsdynamodb.BillingMode_PAY_PER_REQUEST,
+		Encryption:    awsdynamodb.TableEncryption_CUSTOMER_MANAGED,
+		EncryptionKey: props.Key,
+		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
+			PointInTimeRecoveryEnabled: jsii.Bool(true),
+		},
+		DeletionProtection: jsii.Bool(props.DeletionProtection),
+		RemovalPolicy:      awscdk.RemovalPolicy_RETAIN,
+	})
+}

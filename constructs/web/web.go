@@ -1,0 +1,226 @@
+// Package web holds project-1's web tier: an internet-facing Application Load
+// Balancer in the public subnets forwarding to an Auto Scaling group of Amazon
+// Linux 2023 instances in the private subnets, and the instances' IAM role.
+package web
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsautoscaling"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+// Props configures Web. Every field is required unless its comment says otherwise.
+type Props struct {
+	Vpc awsec2.IVpc
+	// AlbSecurityGroup and InstanceSecurityGroup carry the chained rules. Pass
+	// them immutable (awsec2.SecurityGroup_FromSecurityGroupId with Mutable
+	// false), so the L2s here add no rules of their own.
+	AlbSecurityGroup      awsec2.ISecurityGroup
+	InstanceSecurityGroup awsec2.ISecurityGroup
+	// AccessLogs receives the load balancer's access logs under "alb/".
+	AccessLogs awss3.IBucket
+	// DataBucket is readable (List/Get) by the instances; Table read/write;
+	// DatabaseSecret readable.
+	DataBucket     awss3.IBucket
+	Table          awsdynamodb.ITable
+	DatabaseSecret awssecretsmanager.ISecret
+	// DatabaseSecretKey is the KMS key DatabaseSecret is encrypted with.
+	DatabaseSecretKey awskms.IKey
+
+	InstanceType string
+	// Instances runs that many servers; MaxInstances > Instances leaves room for
+	// a rolling update to start a new server before it stops an old one.
+	Instances    int
+	MaxInstances int
+	// CertificateArn, optional: HTTPS on 443 and HTTP 80 redirected to it. Empty:
+	// plain HTTP on 80.
+	CertificateArn     string
+	DeletionProtection bool
+}
+
+// Web is the load balancer, the instances behind it, and their role.
+type Web struct {
+	constructs.Construct
+	LoadBalancer elbv2.ApplicationLoadBalancer
+	Instances    awsautoscaling.AutoScalingGroup
+	Role         awsiam.Role
+	// URL is the load balancer's address, http:// or https://.
+	URL string
+}
+
+// Port the web servers listen on and the load balancer's health check uses.
+const Port = 80
+
+// NewWeb creates the web tier.
+func NewWeb(scope constructs.Construct, id string, props *Props) *Web {
+	this := constructs.NewConstruct(scope, &id)
+
+	role := awsiam.NewRole(this, jsii.String("Role"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("ec2.amazonaws.com"), nil),
+		Description: jsii.String("project-1 web tier: Session Manager, read the data bucket, read/write the Forum table, read the database secret"),
+		ManagedPolicies: &[]awsiam.IManagedPolicy{
+			awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String("AmazonSSMManagedInstanceCore")),
+		},
+	})
+	props.DataBucket.GrantRead(role, nil)
+	props.Table.GrantReadWriteData(role)
+	// Secret.GrantRead would also add the role to the key's policy, a reference
+	// from the data stack back to this one (a cycle). The key's policy trusts
+	// the account's IAM policies, so this statement pair is the same grant.
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"),
+		Resources: jsii.Strings(*props.DatabaseSecret.SecretArn()),
+	}))
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:    jsii.Strings("kms:Decrypt"),
+		Resources:  jsii.Strings(*props.DatabaseSecretKey.KeyArn()),
+		Conditions: &map[string]any{"StringEquals": map[string]any{"kms:ViaService": "secretsmanager." + *awscdk.Stack_Of(this).Region() + ".amazonaws.com"}},
+	}))
+
+	userData := awsec2.UserData_ForLinux(nil)
+	userData.AddCommands(
+		// Through the NAT gateways: the notes' reason for having them.
+		jsii.String("dnf install -y httpd aws-cfn-bootstrap"),
+		jsii.String(`echo "<h1>project-1</h1><p>$(ec2-metadata --availability-zone | cut -d' ' -f2)</p>" > /var/www/html/index.html`),
+		jsii.String("systemctl enable --now httpd"),
+	)
+	template := awsec2.NewLaunchTemplate(this, jsii.String("LaunchTemplate"), &awsec2.LaunchTemplateProps{
+		MachineImage:             awsec2.MachineImage_LatestAmazonLinux2023(nil),
+		InstanceType:             awsec2.NewInstanceType(jsii.String(props.InstanceType)),
+		SecurityGroup:            props.InstanceSecurityGroup,
+		Role:                     role,
+		UserData:                 userData,
+		HttpTokens:               awsec2.LaunchTemplateHttpTokens_REQUIRED,
+		HttpEndpoint:             jsii.Bool(true),
+		HttpPutResponseHopLimit:  jsii.Number(1),
+		DetailedMonitoring:       jsii.Bool(true),
+		AssociatePublicIpAddress: jsii.Bool(false),
+		BlockDevices: &[]*awsec2.BlockDevice{{
+			DeviceName: jsii.String("/dev/xvda"),
+			Volume: awsec2.BlockDeviceVolume_Ebs(jsii.Number(8), &awsec2.EbsDeviceOptions{
+				VolumeType:          awsec2.EbsDeviceVolumeType_GP3,
+				Encrypted:           jsii.Bool(true),
+				DeleteOnTermination: jsii.Bool(true),
+			}),
+		}},
+	})
+	group := awsautoscaling.NewAutoScalingGroup(this, jsii.String("Instances"), &awsautoscaling.AutoScalingGroupProps{
+		Vpc:            props.Vpc,
+		VpcSubnets:     &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS},
+		LaunchTemplate: template,
+		MinCapacity:    jsii.Number(float64(props.Instances)),
+		MaxCapacity:    jsii.Number(float64(props.MaxInstances)),
+		HealthChecks: awsautoscaling.HealthChecks_WithAdditionalChecks(&awsautoscaling.AdditionalHealthChecksOptions{
+			AdditionalTypes: &[]awsautoscaling.AdditionalHealthCheckType{awsautoscaling.AdditionalHealthCheckType_ELB},
+			GracePeriod:     awscdk.Duration_Minutes(jsii.Number(5)),
+		}),
+		// New servers start, install, and signal before old ones stop: a new AMI
+		// never takes the tier down.
+		UpdatePolicy: awsautoscaling.UpdatePolicy_RollingUpdate(&awsautoscaling.RollingUpdateOptions{
+			MaxBatchSize:          jsii.Number(1),
+			MinInstancesInService: jsii.Number(float64(props.Instances)),
+			WaitOnResourceSignals: jsii.Bool(true),
+			PauseTime:             awscdk.Duration_Minutes(jsii.Number(15)),
+		}),
+		Signals: awsautoscaling.Signals_WaitForMinCapacity(&awsautoscaling.SignalsOptions{
+			Timeout: awscdk.Duration_Minutes(jsii.Number(15)),
+		}),
+	})
+	userData.AddSignalOnExitCommand(group)
+
+	alb := elbv2.NewApplicationLoadBalancer(this, jsii.String("LoadBalancer"), &elbv2.ApplicationLoadBalancerProps{
+		Vpc:                     props.Vpc,
+		InternetFacing:          jsii.Bool(true),
+		VpcSubnets:              &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PUBLIC},
+		SecurityGroup:           props.AlbSecurityGroup,
+		DropInvalidHeaderFields: jsii.Bool(true),
+		DesyncMitigationMode:    elbv2.DesyncMitigationMode_DEFENSIVE,
+		DeletionProtection:      jsii.Bool(props.DeletionProtection),
+	})
+	alb.LogAccessLogs(props.AccessLogs, jsii.String("alb"))
+	targets := elbv2.NewApplicationTargetGroup(this, jsii.String("Targets"), &elbv2.ApplicationTargetGroupProps{
+		Vpc:                 props.Vpc,
+		Port:                jsii.Number(Port),
+		Protocol:            elbv2.ApplicationProtocol_HTTP,
+		TargetType:          elbv2.TargetType_INSTANCE,
+		Targets:             &[]elbv2.IApplicationLoadBalancerTarget{group},
+		DeregistrationDelay: awscdk.Duration_Seconds(jsii.Number(30)),
+		HealthCheck: &elbv2.HealthCheck{
+			Path:             jsii.String("/"),
+			HealthyHttpCodes: jsii.String("200"),
+		},
+	})
+	scheme := "http"
+	if props.CertificateArn == "" {
+		alb.AddListener(jsii.String("Http"), &elbv2.BaseApplicationListenerProps{
+			Port:                jsii.Number(80),
+			Protocol:            elbv2.ApplicationProtocol_HTTP,
+			Open:                jsii.Bool(false), // the ALB group already admits 80 and 443
+			DefaultTargetGroups: &[]elbv2.IApplicationTargetGroup{targets},
+		})
+	} else {
+		scheme = "https"
+		alb.AddListener(jsii.String("Https"), &elbv2.BaseApplicationListenerProps{
+			Port:                jsii.Number(443),
+			Protocol:            elbv2.ApplicationProtocol_HTTPS,
+			Open:                jsii.Bool(false),
+			Certificates:        &[]elbv2.IListenerCertificate{elbv2.ListenerCertificate_FromArn(jsii.String(props.CertificateArn))},
+			SslPolicy:           elbv2.SslPolicy_RECOMMENDED_TLS,
+			DefaultTargetGroups: &[]elbv2.IApplicationTargetGroup{targets},
+		})
+		alb.AddListener(jsii.String("Http"), &elbv2.BaseApplicationListenerProps{
+			Port:     jsii.Number(80),
+			Protocol: elbv2.ApplicationProtocol_HTTP,
+			Open:     jsii.Bool(false),
+			DefaultAction: elbv2.ListenerAction_Redirect(&elbv2.RedirectOptions{
+				Protocol:  jsii.String("HTTPS"),
+				Port:      jsii.String("443"),
+				Permanent: jsii.Bool(true),
+			}),
+		})
+	}
+
+	bucketID := *awscdk.Stack_Of(props.DataBucket).GetLogicalId(props.DataBucket.Node().DefaultChild().(awscdk.CfnElement))
+	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{
+		{
+			Id: jsii.String("AwsSolutions-IAM4"),
+			Reason: jsii.String("AmazonSSMManagedInstanceCore is the policy AWS maintains for Session Manager, the only " +
+				"way into these instances (no SSH key, no port 22); a copy would drift from the agent's needs."),
+			AppliesTo: &[]any{"Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore"},
+		},
+		{
+			Id: jsii.String("AwsSolutions-IAM5"),
+			Reason: jsii.String("The spec's S3 read (s3:List*, s3:Get*) on the data bucket's ARN and its objects only, " +
+				"and the KMS data-key actions the Forum table's encryption needs, on that table's key only. No action is granted on *."),
+			AppliesTo: &[]any{
+				"Action::s3:GetBucket*", "Action::s3:GetObject*", "Action::s3:List*",
+				fmt.Sprintf("Resource::<%s.Arn>/*", bucketID),
+				"Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*",
+			},
+		},
+	}, jsii.Bool(true))
+	cdknag.NagSuppressions_AddResourceSuppressions(group, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-AS3"),
+		Reason: jsii.String("Scaling notifications need a subscriber this reference does not have; every scaling " +
+			"activity is in the group's activity history and CloudTrail, and the load balancer's health checks alarm-ready metrics are in CloudWatch."),
+	}}, jsii.Bool(false))
+
+	return &Web{
+		Construct:    this,
+		LoadBalancer: alb,
+		Instances:    group,
+		Role:         role,
+		URL:          fmt.Sprintf("%s://%s", scheme, *alb.LoadBalancerDnsName()),
+	}
+}

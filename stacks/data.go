@@ -1,0 +1,86 @@
+package stacks
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/project-1/project-1/constructs/database"
+	"github.com/project-1/project-1/constructs/storage"
+)
+
+// DataStackProps configures DataStack.
+type DataStackProps struct {
+	awscdk.StackProps
+	Vpc                   awsec2.IVpc
+	DatabaseSecurityGroup awsec2.ISecurityGroup
+	Data                  DataConfig
+}
+
+// DataStack holds every stateful resource: the database, the Forum table, the
+// data bucket, their KMS keys and the log bucket. Each is retained (or
+// snapshotted) when deleted or replaced, and the stack has termination protection.
+type DataStack struct {
+	awscdk.Stack
+	Database   *database.Mysql
+	Table      awsdynamodb.Table
+	DataBucket awss3.Bucket
+	LogBucket  awss3.Bucket
+	// DatabaseKey encrypts the database's storage and its secret.
+	DatabaseKey awskms.Key
+}
+
+// NewDataStack builds the data stack of one environment.
+func NewDataStack(scope constructs.Construct, id string, props *DataStackProps) *DataStack {
+	sp := props.StackProps
+	sp.TerminationProtection = jsii.Bool(props.Data.TerminationProtection)
+	stack := awscdk.NewStack(scope, &id, &sp)
+	d := props.Data
+
+	key := func(id, what string) awskms.Key {
+		return awskms.NewKey(stack, jsii.String(id), &awskms.KeyProps{
+			Description:       jsii.String("project-1: encrypts " + what),
+			EnableKeyRotation: jsii.Bool(true),
+			// Deleting a key makes everything it encrypted unreadable, snapshots included.
+			RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+		})
+	}
+	logs := storage.NewLogBucket(stack, "LogBucket", d.AccessLogDays)
+	bucket := storage.NewDataBucket(stack, "DataBucket", &storage.DataBucketProps{
+		Key:                   key("DataBucketKey", "the data bucket"),
+		AccessLogs:            logs,
+		NoncurrentVersionDays: d.NoncurrentVersionDays,
+	})
+	table := storage.NewForumTable(stack, "ForumTable", &storage.ForumTableProps{
+		TableName:          d.TableName,
+		Key:                key("ForumTableKey", "the Forum table"),
+		DeletionProtection: d.TableDeletionProtection,
+	})
+	dbKey := key("DatabaseKey", "the database storage and its secret")
+	db := database.NewMysql(stack, "Database", &database.MysqlProps{
+		Vpc:                props.Vpc,
+		SecurityGroup:      immutable(stack, "DatabaseSecurityGroup", props.DatabaseSecurityGroup),
+		Key:                dbKey,
+		InstanceType:       d.DatabaseInstanceType,
+		StorageGiB:         d.DatabaseStorageGiB,
+		MaxStorageGiB:      d.DatabaseMaxStorageGiB,
+		MultiAz:            d.DatabaseMultiAz,
+		DeletionProtection: d.DatabaseDeletionProtection,
+		BackupDays:         d.DatabaseBackupDays,
+		LogRetentionDays:   d.DatabaseLogRetentionDays,
+	})
+
+	output(stack, "DatabaseEndpoint", db.Instance.DbInstanceEndpointAddress(), "MySQL endpoint (port 3306), reachable from the web tier only")
+	output(stack, "DatabaseSecretArn", db.Instance.Secret().SecretArn(), "Secrets Manager secret with the database credentials")
+	output(stack, "DataBucketName", bucket.BucketName(), "versioned data bucket")
+	output(stack, "ForumTableName", table.TableName(), "DynamoDB Forum table")
+	return &DataStack{Stack: stack, Database: db, Table: table, DataBucket: bucket, LogBucket: logs, DatabaseKey: dbKey}
+}
+
+func output(scope constructs.Construct, id string, value *string, description string) {
+	awscdk.NewCfnOutput(scope, jsii.String(id), &awscdk.CfnOutputProps{Value: value, Description: jsii.String(description)})
+}

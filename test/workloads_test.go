@@ -1,0 +1,365 @@
+package test
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/project-1/project-1/stacks"
+)
+
+// imports matches an Fn::ImportValue of an export whose name contains part.
+func imports(part string) assertions.Matcher {
+	return assertions.Match_ObjectEquals(&map[string]any{"Fn::ImportValue": assertions.Match_StringLikeRegexp(jsii.String(".*" + part + ".*"))})
+}
+
+func TestStacksAndDependencies(t *testing.T) {
+	st := synth.stage
+	deps := func(s awscdk.Stack) []string {
+		var out []string
+		for _, d := range *s.Dependencies() {
+			out = append(out, *d.StackName())
+		}
+		return out
+	}
+	if got := deps(st.App.Stack); !slices.Equal(got, []string{"project-1-Network", "project-1-Data"}) && !slices.Equal(got, []string{"project-1-Data", "project-1-Network"}) {
+		t.Errorf("app stack depends on %q, want the network and data stacks", got)
+	}
+	if got := deps(st.Data.Stack); !slices.Equal(got, []string{"project-1-Network"}) {
+		t.Errorf("data stack depends on %q, want only the network stack", got)
+	}
+	if got := deps(st.Network.Stack); len(got) != 0 {
+		t.Errorf("network stack depends on %q, want nothing", got)
+	}
+	if !*st.Data.Stack.TerminationProtection() {
+		t.Error("the data stack has no termination protection")
+	}
+}
+
+func TestLoadBalancer(t *testing.T) {
+	tpl := stack(t, "App").Template()
+	check(t, "internet-facing ALB in the public subnets with the ALB group", func() {
+		tpl.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::LoadBalancer"), map[string]any{
+			"Scheme":         "internet-facing",
+			"Type":           "application",
+			"Subnets":        []any{imports("NetworkPublicSubnet1"), imports("NetworkPublicSubnet2")},
+			"SecurityGroups": []any{imports("SecurityGroupsAlb")},
+			"LoadBalancerAttributes": assertions.Match_ArrayWith(&[]any{ // in the order the CDK writes them
+				map[string]any{"Key": "deletion_protection.enabled", "Value": "true"},
+				map[string]any{"Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true"},
+				map[string]any{"Key": "routing.http.desync_mitigation_mode", "Value": "defensive"},
+				map[string]any{"Key": "access_logs.s3.enabled", "Value": "true"},
+				map[string]any{"Key": "access_logs.s3.bucket", "Value": imports("LogBucket")},
+				map[string]any{"Key": "access_logs.s3.prefix", "Value": "alb"},
+			}),
+		})
+	})
+	check(t, "HTTP 80 forwards to the web tier (no certificate in project-1)", func() {
+		tpl.ResourceCountIs(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), jsii.Number(1))
+		tpl.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), map[string]any{
+			"Port":           80,
+			"Protocol":       "HTTP",
+			"DefaultActions": []any{assertions.Match_ObjectLike(&map[string]any{"Type": "forward"})},
+		})
+	})
+	check(t, "health-checked target group on port 80", func() {
+		tpl.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::TargetGroup"), map[string]any{
+			"Port": 80, "Protocol": "HTTP", "TargetType": "instance",
+			"HealthCheckPath": "/", "Matcher": map[string]any{"HttpCode": "200"},
+		})
+	})
+}
+
+// TestHttpsWithCertificate synthesizes project-1 with a certificate: HTTPS on
+// 443 with a TLS 1.2+ policy, and HTTP 80 redirecting to it.
+func TestHttpsWithCertificate(t *testing.T) {
+	env := synth.env
+	env.Web.CertificateArn = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
+	app := scratchApp(t)
+	stage, err := stacks.Build(app, env)
+	must(t, "build", err)
+	var tpl assertions.Template
+	check(t, "synthesize", func() { tpl = assertions.Template_FromStack(stage.App.Stack, nil) })
+	if tpl == nil {
+		return
+	}
+	check(t, "HTTPS listener", func() {
+		tpl.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), map[string]any{
+			"Port": 443, "Protocol": "HTTPS",
+			"SslPolicy":    "ELBSecurityPolicy-TLS13-1-2-2021-06",
+			"Certificates": []any{map[string]any{"CertificateArn": env.Web.CertificateArn}},
+		})
+	})
+	check(t, "HTTP redirects to HTTPS", func() {
+		tpl.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), map[string]any{
+			"Port": 80, "Protocol": "HTTP",
+			"DefaultActions": []any{map[string]any{"Type": "redirect", "RedirectConfig": map[string]any{
+				"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}},
+		})
+	})
+}
+
+func TestWebTier(t *testing.T) {
+	s := stack(t, "App")
+	tpl := s.Template()
+	check(t, "launch template", func() {
+		tpl.HasResourceProperties(jsii.String("AWS::EC2::LaunchTemplate"), map[string]any{
+			"LaunchTemplateData": assertions.Match_ObjectLike(&map[string]any{
+				"ImageId":         map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("SsmParameterValue.*al2023.*"))},
+				"InstanceType":    "t3.micro",
+				"MetadataOptions": map[string]any{"HttpEndpoint": "enabled", "HttpPutResponseHopLimit": 1, "HttpTokens": "required"},
+				"Monitoring":      map[string]any{"Enabled": true},
+				"KeyName":         assertions.Match_Absent(),
+				"NetworkInterfaces": []any{map[string]any{"AssociatePublicIpAddress": false, "DeviceIndex": 0,
+					"Groups": []any{imports("SecurityGroupsWeb")}}},
+				"BlockDeviceMappings": []any{map[string]any{"DeviceName": "/dev/xvda", "Ebs": map[string]any{
+					"DeleteOnTermination": true, "Encrypted": true, "VolumeSize": 8, "VolumeType": "gp3"}}},
+			}),
+		})
+	})
+	check(t, "Auto Scaling group: two private subnets, one instance per zone, ELB health, rolling update", func() {
+		tpl.HasResource(jsii.String("AWS::AutoScaling::AutoScalingGroup"), map[string]any{
+			"Properties": assertions.Match_ObjectLike(&map[string]any{
+				"VPCZoneIdentifier": []any{imports("NetworkPrivateSubnet1"), imports("NetworkPrivateSubnet2")},
+				"MinSize":           "2",
+				"MaxSize":           "4",
+				"DesiredCapacity":   assertions.Match_Absent(),
+				"HealthCheckType":   "ELB",
+			}),
+			"UpdatePolicy": map[string]any{"AutoScalingRollingUpdate": map[string]any{
+				"MaxBatchSize": 1, "MinInstancesInService": 2, "PauseTime": "PT15M", "WaitOnResourceSignals": true,
+				"SuspendProcesses": assertions.Match_AnyValue()}},
+			"CreationPolicy": map[string]any{"ResourceSignal": map[string]any{"Count": 2, "Timeout": "PT15M"}},
+		})
+	})
+	lt := onlyID(t, s, "AWS::EC2::LaunchTemplate")
+	userData, _ := json.Marshal(props(s.resources("AWS::EC2::LaunchTemplate")[lt])["LaunchTemplateData"].(map[string]any)["UserData"])
+	for _, want := range []string{"dnf install -y httpd", "systemctl enable --now httpd", "cfn-signal"} {
+		if !strings.Contains(string(userData), want) {
+			t.Errorf("user data lacks %q: %s", want, userData)
+		}
+	}
+}
+
+func TestWebRoleIsLeastPrivilege(t *testing.T) {
+	s := stack(t, "App")
+	tpl := s.Template()
+	check(t, "only the Session Manager managed policy", func() {
+		tpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{
+			"AssumeRolePolicyDocument": assertions.Match_ObjectLike(&map[string]any{"Statement": []any{assertions.Match_ObjectLike(&map[string]any{
+				"Principal": map[string]any{"Service": "ec2.amazonaws.com"}})}}),
+			"ManagedPolicyArns": []any{map[string]any{"Fn::Join": []any{"", []any{"arn:", map[string]any{"Ref": "AWS::Partition"}, ":iam::aws:policy/AmazonSSMManagedInstanceCore"}}}},
+		})
+	})
+	policies := s.resources("AWS::IAM::Policy")
+	if len(policies) != 1 {
+		t.Fatalf("%d IAM policies in the app stack, want 1 (the web role's)", len(policies))
+	}
+	var sawS3, sawTable, sawSecret, sawKms bool
+	for _, p := range policies {
+		for _, st := range asList(props(p)["PolicyDocument"].(map[string]any)["Statement"]) {
+			raw, _ := json.Marshal(st)
+			text := string(raw)
+			for _, r := range asAny(st["Resource"]) {
+				if r == "*" {
+					t.Errorf("statement on *: %s", text)
+				}
+			}
+			switch {
+			case strings.Contains(text, "s3:"):
+				sawS3 = strings.Contains(text, "DataBucket") && strings.Contains(text, `"/*"`)
+			case strings.Contains(text, "dynamodb:"):
+				sawTable = strings.Contains(text, "ForumTable") && !strings.Contains(text, "dynamodb:*")
+			case strings.Contains(text, "secretsmanager:"):
+				sawSecret = strings.Contains(text, "DatabaseSecret")
+			case strings.Contains(text, "kms:ViaService"):
+				sawKms = strings.Contains(text, "DatabaseKey")
+			}
+		}
+	}
+	if !sawS3 || !sawTable || !sawSecret || !sawKms {
+		t.Errorf("grants: S3 read on the data bucket %v, table read/write %v, secret read %v, secret key decrypt via Secrets Manager %v; want all", sawS3, sawTable, sawSecret, sawKms)
+	}
+}
+
+func asAny(v any) []any {
+	if l, ok := v.([]any); ok {
+		return l
+	}
+	return []any{v}
+}
+
+func TestDatabase(t *testing.T) {
+	s := stack(t, "Data")
+	tpl := s.Template()
+	check(t, "RDS MySQL 8.4", func() {
+		tpl.HasResource(jsii.String("AWS::RDS::DBInstance"), map[string]any{
+			"Properties": assertions.Match_ObjectLike(&map[string]any{
+				"Engine":                          "mysql",
+				"EngineVersion":                   "8.4.6",
+				"DBInstanceClass":                 "db.t3.micro",
+				"Port":                            "3306",
+				"StorageEncrypted":                true,
+				"KmsKeyId":                        map[string]any{"Fn::GetAtt": []any{"DatabaseKey7576F140", "Arn"}},
+				"StorageType":                     "gp3",
+				"BackupRetentionPeriod":           7,
+				"AutoMinorVersionUpgrade":         true,
+				"CopyTagsToSnapshot":              true,
+				"MultiAZ":                         true,
+				"DeletionProtection":              true,
+				"PubliclyAccessible":              false,
+				"EnableIAMDatabaseAuthentication": true,
+				"EnableCloudwatchLogsExports":     []any{"error", "slowquery", "general"},
+				"VPCSecurityGroups":               []any{imports("SecurityGroupsDatabase")},
+				"MasterUserPassword":              map[string]any{"Fn::Join": []any{"", assertions.Match_ArrayWith(&[]any{"{{resolve:secretsmanager:"})}},
+			}),
+			"DeletionPolicy":      "Snapshot",
+			"UpdateReplacePolicy": "Snapshot",
+		})
+	})
+	check(t, "private subnet group", func() {
+		tpl.HasResourceProperties(jsii.String("AWS::RDS::DBSubnetGroup"), map[string]any{
+			"SubnetIds": []any{imports("NetworkPrivateSubnet1"), imports("NetworkPrivateSubnet2")},
+		})
+	})
+	check(t, "TLS required", func() {
+		tpl.HasResourceProperties(jsii.String("AWS::RDS::DBParameterGroup"), map[string]any{
+			"Family": "mysql8.4", "Parameters": map[string]any{"require_secure_transport": "ON"},
+		})
+	})
+	check(t, "logs kept 90 days", func() {
+		tpl.ResourcePropertiesCountIs(jsii.String("Custom::LogRetention"), map[string]any{"RetentionInDays": 90}, jsii.Number(3))
+	})
+	check(t, "generated secret, KMS-encrypted, retained", func() {
+		tpl.HasResource(jsii.String("AWS::SecretsManager::Secret"), map[string]any{
+			"Properties": assertions.Match_ObjectLike(&map[string]any{
+				"GenerateSecretString": assertions.Match_ObjectLike(&map[string]any{"GenerateStringKey": "password"}),
+				"KmsKeyId":             map[string]any{"Fn::GetAtt": []any{"DatabaseKey7576F140", "Arn"}},
+			}),
+			"DeletionPolicy": "Retain",
+		})
+	})
+}
+
+// TestNoPlaintextPassword: no template carries a password value.
+func TestNoPlaintextPassword(t *testing.T) {
+	for id, s := range synth.stacks {
+		var walk func(path string, v any)
+		walk = func(path string, v any) {
+			switch x := v.(type) {
+			case map[string]any:
+				for k, c := range x {
+					if strings.Contains(strings.ToLower(k), "password") {
+						if _, literal := c.(string); literal {
+							t.Errorf("%s: %s.%s is a literal string", id, path, k)
+						}
+					}
+					walk(path+"."+k, c)
+				}
+			case []any:
+				for _, c := range x {
+					walk(path, c)
+				}
+			}
+		}
+		walk("", s.json)
+	}
+}
+
+func TestForumTable(t *testing.T) {
+	tpl := stack(t, "Data").Template()
+	check(t, "Forum table", func() {
+		tpl.HasResource(jsii.String("AWS::DynamoDB::Table"), map[string]any{
+			"Properties": assertions.Match_ObjectLike(&map[string]any{
+				"TableName":                        "Forum",
+				"KeySchema":                        []any{map[string]any{"AttributeName": "Name", "KeyType": "HASH"}},
+				"AttributeDefinitions":             []any{map[string]any{"AttributeName": "Name", "AttributeType": "S"}},
+				"BillingMode":                      "PAY_PER_REQUEST",
+				"PointInTimeRecoverySpecification": map[string]any{"PointInTimeRecoveryEnabled": true},
+				"SSESpecification": map[string]any{"SSEEnabled": true, "SSEType": "KMS",
+					"KMSMasterKeyId": map[string]any{"Fn::GetAtt": []any{"ForumTableKey5D226C3A", "Arn"}}},
+				"DeletionProtectionEnabled": true,
+			}),
+			"DeletionPolicy":      "Retain",
+			"UpdateReplacePolicy": "Retain",
+		})
+	})
+}
+
+func TestBuckets(t *testing.T) {
+	tpl := stack(t, "Data").Template()
+	check(t, "versioned data bucket", func() {
+		tpl.HasResourceProperties(jsii.String("AWS::S3::Bucket"), map[string]any{
+			"VersioningConfiguration": map[string]any{"Status": "Enabled"},
+			"PublicAccessBlockConfiguration": map[string]any{"BlockPublicAcls": true, "BlockPublicPolicy": true,
+				"IgnorePublicAcls": true, "RestrictPublicBuckets": true},
+			"BucketEncryption": map[string]any{"ServerSideEncryptionConfiguration": []any{map[string]any{
+				"BucketKeyEnabled": true,
+				"ServerSideEncryptionByDefault": map[string]any{"SSEAlgorithm": "aws:kms",
+					"KMSMasterKeyID": map[string]any{"Fn::GetAtt": []any{"DataBucketKeyF49B2630", "Arn"}}}}}},
+			"LoggingConfiguration": map[string]any{"DestinationBucketName": map[string]any{"Ref": "LogBucketCC3B17E8"}, "LogFilePrefix": "data-bucket/"},
+			"LifecycleConfiguration": map[string]any{"Rules": []any{map[string]any{"Id": "expire-noncurrent-versions",
+				"NoncurrentVersionExpiration": map[string]any{"NoncurrentDays": 90}, "Status": "Enabled"}}},
+		})
+	})
+	check(t, "log bucket: SSE-S3 (ALB log delivery needs it), expiring", func() {
+		tpl.HasResourceProperties(jsii.String("AWS::S3::Bucket"), map[string]any{
+			"BucketEncryption": map[string]any{"ServerSideEncryptionConfiguration": []any{map[string]any{
+				"ServerSideEncryptionByDefault": map[string]any{"SSEAlgorithm": "AES256"}}}},
+			"LifecycleConfiguration": map[string]any{"Rules": assertions.Match_ArrayWith(&[]any{
+				assertions.Match_ObjectLike(&map[string]any{"ExpirationInDays": 365})})},
+		})
+	})
+	check(t, "both buckets refuse plain HTTP", func() {
+		tpl.ResourcePropertiesCountIs(jsii.String("AWS::S3::BucketPolicy"), map[string]any{
+			"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+				"Effect": "Deny", "Action": "s3:*", "Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}}})})},
+		}, jsii.Number(2))
+	})
+}
+
+func TestOutputs(t *testing.T) {
+	for id, want := range map[string][]string{
+		"App":  {"LoadBalancerUrl", "AutoScalingGroupName"},
+		"Data": {"DatabaseEndpoint", "DatabaseSecretArn", "DataBucketName", "ForumTableName"},
+	} {
+		outputs, _ := stack(t, id).json["Outputs"].(map[string]any)
+		for _, name := range want {
+			if _, ok := outputs[name]; !ok {
+				t.Errorf("stack %s has no output %s", id, name)
+			}
+		}
+	}
+}
+
+// TestStatefulResourcesAreKept pins the logical ids of everything that holds
+// data, and checks each survives deletion and replacement. A renamed construct
+// id gives a new logical id: CloudFormation would create a new, empty resource
+// and delete (or orphan) the old one. This test fails first.
+func TestStatefulResourcesAreKept(t *testing.T) {
+	resources := stack(t, "Data").json["Resources"].(map[string]any)
+	for id, want := range map[string]struct{ typ, policy string }{
+		"DatabaseInstanceAA8A5FDE": {"AWS::RDS::DBInstance", "Snapshot"},
+		"ForumTable1FBA2B20":       {"AWS::DynamoDB::Table", "Retain"},
+		"DataBucketE3889A50":       {"AWS::S3::Bucket", "Retain"},
+		"LogBucketCC3B17E8":        {"AWS::S3::Bucket", "Retain"},
+		"DataBucketKeyF49B2630":    {"AWS::KMS::Key", "Retain"},
+		"ForumTableKey5D226C3A":    {"AWS::KMS::Key", "Retain"},
+		"DatabaseKey7576F140":      {"AWS::KMS::Key", "Retain"},
+	} {
+		body, ok := resources[id].(map[string]any)
+		if !ok {
+			t.Errorf("%s (%s) is gone: its logical id changed", id, want.typ)
+			continue
+		}
+		if body["Type"] != want.typ || body["DeletionPolicy"] != want.policy || body["UpdateReplacePolicy"] != want.policy {
+			t.Errorf("%s: %v with DeletionPolicy %v and UpdateReplacePolicy %v, want %s with %s for both",
+				id, body["Type"], body["DeletionPolicy"], body["UpdateReplacePolicy"], want.typ, want.policy)
+		}
+	}
+}
