@@ -18,7 +18,7 @@ trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/project-1" .
 go build -o "$tmp/empty" ./bench/emptyapp
 export CDK_CONTEXT_JSON
-CDK_CONTEXT_JSON=$(node -e 'const c = require("./cdk.json").context; c["aws:cdk:enable-path-metadata"] = true; console.log(JSON.stringify(c))')
+CDK_CONTEXT_JSON=$(node -e 'const c = require("./cdk.json").context; c["aws:cdk:enable-path-metadata"] = true; c["aws:cdk:enable-asset-metadata"] = true; console.log(JSON.stringify(c))')
 
 for i in $(seq "$runs"); do
 	for app in empty project-1; do

@@ -130,7 +130,8 @@ func run(m *testing.M) (int, error) {
 }
 
 // cliContext is cdk.json's context plus what the CDK CLI adds to every
-// `cdk synth` (resource path metadata), so templates match the CLI's byte for byte.
+// `cdk synth` (resource path and asset metadata), so templates match the CLI's
+// byte for byte; .ci/run compares them.
 func cliContext(path string) (map[string]any, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -143,6 +144,7 @@ func cliContext(path string) (map[string]any, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	cdkJSON.Context["aws:cdk:enable-path-metadata"] = true
+	cdkJSON.Context["aws:cdk:enable-asset-metadata"] = true
 	return cdkJSON.Context, nil
 }
 
