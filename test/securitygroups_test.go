@@ -66,6 +66,17 @@ func asList(v any) []map[string]any {
 	return out
 }
 
+// TestNoDefaultEgress: CloudFormation gives a group that declares no inline
+// egress an allow-all egress rule, whatever standalone egress resources add.
+func TestNoDefaultEgress(t *testing.T) {
+	s := stack(t, "Network")
+	for id, body := range s.resources("AWS::EC2::SecurityGroup") {
+		if len(asList(props(body)["SecurityGroupEgress"])) == 0 {
+			t.Errorf("security group %s declares no inline egress: CloudFormation allows all egress", id)
+		}
+	}
+}
+
 func TestSecurityGroupChain(t *testing.T) {
 	s := stack(t, "Network")
 	groups := synth.stage.Network.SecurityGroups
@@ -78,9 +89,11 @@ func TestSecurityGroupChain(t *testing.T) {
 		group           string
 		ingress, egress []string
 	}{
+		// Without the inline marker, CloudFormation would keep its default
+		// allow-all egress beside the separate group-to-group egress resources.
 		{"ALB", alb,
 			[]string{"0.0.0.0/0 tcp 443-443", "0.0.0.0/0 tcp 80-80"},
-			[]string{"sg:" + web + " tcp 443-443", "sg:" + web + " tcp 80-80"}},
+			[]string{"255.255.255.255/32 icmp 252-86", "sg:" + web + " tcp 443-443", "sg:" + web + " tcp 80-80"}},
 		{"EC2", web,
 			[]string{"sg:" + alb + " tcp 443-443", "sg:" + alb + " tcp 80-80"},
 			[]string{"0.0.0.0/0 tcp 443-443", "0.0.0.0/0 tcp 80-80", "sg:" + db + " tcp 3306-3306"}},

@@ -52,6 +52,13 @@ func NewSecurityGroups(scope constructs.Construct, id string, props *SecurityGro
 		web.AddIngressRule(alb, p, jsii.Sprintf("ALB -> web tier on %v", port), jsii.Bool(false))
 		web.AddEgressRule(awsec2.Peer_AnyIpv4(), p, jsii.Sprintf("web tier -> internet on %v via NAT (packages, SSM, S3 and DynamoDB endpoints)", port), jsii.Bool(false))
 	}
+	// The ALB group's egress rules all name a group, so the CDK writes them as
+	// separate AWS::EC2::SecurityGroupEgress resources and leaves the group with
+	// no inline egress, and CloudFormation then keeps its default allow-all
+	// egress rule beside them. An inline rule that matches no traffic (the CDK's
+	// own "no egress" marker) removes that default.
+	closeDefaultEgress(alb)
+
 	mysqlPort := awsec2.Port_Tcp(jsii.Number(MySQL))
 	web.AddEgressRule(db, mysqlPort, jsii.String("web tier -> database on MySQL"), jsii.Bool(false))
 	db.AddIngressRule(web, mysqlPort, jsii.String("web tier -> database on MySQL"), jsii.Bool(false))
@@ -64,4 +71,18 @@ func NewSecurityGroups(scope constructs.Construct, id string, props *SecurityGro
 	}}, jsii.Bool(false))
 
 	return &SecurityGroups{Construct: this, Alb: alb, Web: web, Database: db}
+}
+
+// closeDefaultEgress replaces CloudFormation's default allow-all egress rule of
+// group, which must declare no inline egress of its own, by one that matches no
+// traffic: ICMP type 252 code 86 to 255.255.255.255/32.
+func closeDefaultEgress(group awsec2.SecurityGroup) {
+	cfn := group.Node().DefaultChild().(awsec2.CfnSecurityGroup)
+	cfn.AddPropertyOverride(jsii.String("SecurityGroupEgress"), []map[string]any{{
+		"CidrIp":      "255.255.255.255/32",
+		"Description": "Disallow all traffic",
+		"FromPort":    252,
+		"IpProtocol":  "icmp",
+		"ToPort":      86,
+	}})
 }
