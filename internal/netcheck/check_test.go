@@ -1,0 +1,616 @@
+package netcheck
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestBaseStackFlows(t *testing.T) {
+	m := baseStack().model(t)
+	expectAllowed(t, m, Internet, ALB, 80)
+	expectAllowed(t, m, ALB, Web, 80)
+	expectAllowed(t, m, Web, RDS, 3306)
+	expectAllowed(t, m, Web, Internet, 443)
+	expectAllowed(t, m, NAT, Internet, 443)
+	r := m.Check(Internet, Web, 80)
+	if want := []Code{NoPublicAddress, NoRoute, SGNoIngress}; !slices.Equal(codes(r), want) {
+		t.Errorf("internet -> web 80: codes %v, want %v\n%s", codes(r), want, reasonLines(r))
+	}
+	expectBlocked(t, m, ALB, RDS, 3306, SGNoIngress)
+}
+
+func TestNACLFirstMatchWins(t *testing.T) {
+	t.Run("lower-numbered deny wins, whatever the declaration order", func(t *testing.T) {
+		s := baseStack().acl("PrivAcl", []string{"PrivateA"},
+			"in 200 allow 0.0.0.0/0 all",
+			"in 100 deny 10.0.1.0/24 80",
+			"out 100 allow 0.0.0.0/0 all")
+		r := expectBlocked(t, s.model(t), ALB, Web, 80, NACLDeny)
+		if r.Resource != "Test/PrivAcl" || r.Direction != Inbound || r.Rule != 100 || r.Port != 80 {
+			t.Errorf("reason %+v, want PrivAcl inbound rule 100 port 80", r)
+		}
+	})
+	t.Run("lower-numbered allow wins", func(t *testing.T) {
+		s := baseStack().acl("PrivAcl", []string{"PrivateA"},
+			"in 200 deny 10.0.1.0/24 80",
+			"in 100 allow 0.0.0.0/0 all",
+			"out 100 allow 0.0.0.0/0 all")
+		expectAllowed(t, s.model(t), ALB, Web, 80)
+	})
+	t.Run("a non-matching deny is skipped", func(t *testing.T) {
+		s := baseStack().acl("PrivAcl", []string{"PrivateA"},
+			"in 50 deny 0.0.0.0/0 22",
+			"in 60 deny 10.0.3.0/24 80",
+			"in 100 allow 0.0.0.0/0 all",
+			"out 100 allow 0.0.0.0/0 all")
+		expectAllowed(t, s.model(t), ALB, Web, 80)
+		r := expectBlocked(t, s.model(t), ALB, Web, 22, NACLDeny)
+		if r.Rule != 50 {
+			t.Errorf("rule %d, want 50", r.Rule)
+		}
+	})
+}
+
+func TestNACLImplicitDeny(t *testing.T) {
+	s := baseStack().acl("PrivAcl", []string{"PrivateA"},
+		"in 100 allow 10.0.1.0/24 443",
+		"out 100 allow 0.0.0.0/0 all")
+	m := s.model(t)
+	r := expectBlocked(t, m, ALB, Web, 80, NACLDeny)
+	if r.Rule != 0 || r.Direction != Inbound || r.Port != 80 || !strings.Contains(r.Message, "implicit deny") {
+		t.Errorf("reason %+v, want the inbound implicit deny on port 80", r)
+	}
+	if got := m.Check(ALB, Web, 80); len(got.Reasons) != 1 {
+		t.Errorf("want only the implicit deny, got\n%s", reasonLines(got))
+	}
+}
+
+func TestNACLEphemeralReturn(t *testing.T) {
+	t.Run("the reply needs an outbound ephemeral rule", func(t *testing.T) {
+		s := baseStack().acl("PrivAcl", []string{"PrivateA"},
+			"in 100 allow 10.0.1.0/24 80",
+			"out 100 allow 0.0.0.0/0 80")
+		r := expectBlocked(t, s.model(t), ALB, Web, 80, NACLDeny)
+		if r.Direction != Outbound || r.Port != EphemeralPort || r.Rule != 0 {
+			t.Errorf("reason %+v, want the outbound implicit deny on the ephemeral port", r)
+		}
+	})
+	t.Run("allowed with 1024-65535 back", func(t *testing.T) {
+		s := baseStack().acl("PrivAcl", []string{"PrivateA"},
+			"in 100 allow 10.0.1.0/24 80",
+			"out 100 allow 10.0.0.0/16 1024-65535")
+		expectAllowed(t, s.model(t), ALB, Web, 80)
+	})
+	t.Run("a range that misses the representative port blocks", func(t *testing.T) {
+		s := baseStack().acl("PrivAcl", []string{"PrivateA"},
+			"in 100 allow 10.0.1.0/24 80",
+			"out 100 allow 10.0.0.0/16 1024-32767")
+		expectBlocked(t, s.model(t), ALB, Web, 80, NACLDeny)
+	})
+	t.Run("the source subnet must let the reply in", func(t *testing.T) {
+		s := baseStack().acl("PubAcl", []string{"PublicA"},
+			"in 100 allow 0.0.0.0/0 80",
+			"out 100 allow 0.0.0.0/0 all")
+		r := expectBlocked(t, s.model(t), ALB, Web, 80, NACLDeny)
+		if r.Resource != "Test/PubAcl" || r.Direction != Inbound || r.Port != EphemeralPort {
+			t.Errorf("reason %+v, want PubAcl inbound on the ephemeral port", r)
+		}
+	})
+}
+
+func TestNACLSkippedInsideSubnet(t *testing.T) {
+	// An ACL with no entries denies everything that crosses the subnet edge.
+	s := baseStack().acl("DenyAll", []string{"PrivateA"})
+	m := s.model(t)
+	expectAllowed(t, m, Web, RDS, 3306) // web and database share PrivateA
+	expectBlocked(t, m, ALB, Web, 80, NACLDeny)
+
+	// The same ACL on a second subnet: now the flow crosses two subnet edges.
+	s.subnet("PrivateB", "10.0.4.0/24", "us-east-1b")
+	s.add("DenyAllAssocB", "AWS::EC2::SubnetNetworkAclAssociation", obj{"NetworkAclId": ref("DenyAll"), "SubnetId": ref("PrivateB")})
+	s.props("DbSubnets")["SubnetIds"] = arr{ref("PrivateB")}
+	r := expectBlocked(t, s.model(t), Web, RDS, 3306, NACLDeny)
+	if r.Direction != Outbound || r.Port != 3306 {
+		t.Errorf("first reason %+v, want the request leaving PrivateA", r)
+	}
+}
+
+func TestDefaultNACLForUnassociatedSubnet(t *testing.T) {
+	s := baseStack().acl("Empty", []string{"PublicA"})
+	m := s.model(t)
+	r := m.Check(ALB, Web, 80)
+	if r.Verdict != VerdictBlock {
+		t.Fatalf("alb -> web: %s, want block", r.Verdict)
+	}
+	for _, x := range r.Reasons {
+		if x.Resource != "Test/Empty" {
+			t.Errorf("unexpected reason %s: PrivateA has no association and uses the default ACL", x)
+		}
+	}
+	expectAllowed(t, m, Web, RDS, 3306)
+	expectAllowed(t, baseStack().model(t), ALB, Web, 80) // no association anywhere
+}
+
+func TestSecurityGroupDefaultEgress(t *testing.T) {
+	t.Run("no inline egress: allow all", func(t *testing.T) {
+		expectAllowed(t, baseStack().model(t), Web, Internet, 8080)
+	})
+	t.Run("inline egress replaces the default", func(t *testing.T) {
+		s := baseStack()
+		s.props("WebSg")["SecurityGroupEgress"] = arr{tcp(443, 443, cidrIP("0.0.0.0/0"))}
+		m := s.model(t)
+		expectAllowed(t, m, Web, Internet, 443)
+		r := expectBlocked(t, m, Web, Internet, 80, SGNoEgress)
+		if r.Resource != "Test/WebSg" || r.Direction != Outbound {
+			t.Errorf("reason %+v, want WebSg outbound", r)
+		}
+	})
+	t.Run("CDK's no-egress marker matches nothing", func(t *testing.T) {
+		s := baseStack()
+		s.props("WebSg")["SecurityGroupEgress"] = s.props("DbSg")["SecurityGroupEgress"]
+		m := s.model(t)
+		expectBlocked(t, m, Web, Internet, 443, SGNoEgress)
+		expectBlocked(t, m, Web, RDS, 3306, SGNoEgress)
+	})
+	t.Run("standalone egress keeps the default", func(t *testing.T) {
+		s := baseStack()
+		s.add("WebOut443", "AWS::EC2::SecurityGroupEgress", merge(tcp(443, 443, cidrIP("0.0.0.0/0")), obj{"GroupId": groupID("WebSg")}))
+		m := s.model(t)
+		expectAllowed(t, m, Web, Internet, 80)
+		if !slices.ContainsFunc(m.Notes(), func(n string) bool {
+			return strings.Contains(n, "Test/WebSg") && strings.Contains(n, "allow-all egress")
+		}) {
+			t.Errorf("no note about WebSg's allow-all egress: %q", m.Notes())
+		}
+	})
+}
+
+func TestSecurityGroupReferences(t *testing.T) {
+	m := baseStack().model(t)
+	expectAllowed(t, m, Web, RDS, 3306)
+	r := expectBlocked(t, m, ALB, RDS, 3306, SGNoIngress)
+	if r.Resource != "Test/DbSg" || r.Direction != Inbound {
+		t.Errorf("reason %+v, want DbSg inbound", r)
+	}
+
+	s := baseStack()
+	s.props("DbFromWeb")["SourceSecurityGroupId"] = groupID("AlbSg")
+	m = s.model(t)
+	expectAllowed(t, m, ALB, RDS, 3306)
+	expectBlocked(t, m, Web, RDS, 3306, SGNoIngress)
+
+	// Egress by reference: the web tier may send only to the database group.
+	s = baseStack()
+	s.props("WebSg")["SecurityGroupEgress"] = arr{tcp(3306, 3306, obj{"DestinationSecurityGroupId": groupID("DbSg")})}
+	m = s.model(t)
+	expectAllowed(t, m, Web, RDS, 3306)
+	expectBlocked(t, m, Web, Internet, 443, SGNoEgress)
+
+	// A CIDR source given as the VPC's CidrBlock attribute.
+	s = baseStack()
+	s.props("DbSg")["SecurityGroupIngress"] = arr{tcp(3306, 3306, obj{"CidrIp": getAtt("Vpc", "CidrBlock")})}
+	expectAllowed(t, s.model(t), ALB, RDS, 3306)
+
+	// All protocols by reference, with the string form of Fn::GetAtt.
+	s = baseStack()
+	s.props("DbSg")["SecurityGroupIngress"] = arr{obj{"IpProtocol": "-1", "SourceSecurityGroupId": obj{"Fn::GetAtt": "AlbSg.GroupId"}}}
+	expectAllowed(t, s.model(t), ALB, RDS, 5432)
+}
+
+// twoStacks splits baseStack: the network and its groups in "Net", which
+// exports them; the workloads in "App", which imports them. The web tier is
+// an Auto Scaling group whose subnets arrive as Fn::Split of an exported
+// Fn::Join, as CDK passes lists.
+func twoStacks() (netStack, app *stack) {
+	netStack = baseStack()
+	for _, id := range []string{"Alb", "Web", "DbSubnets", "Db"} {
+		netStack.remove(id)
+	}
+	netStack.export("OutPublicA", "Net:PublicA", ref("PublicA"))
+	netStack.export("OutPrivateA", "Net:PrivateA", ref("PrivateA"))
+	netStack.export("OutPrivate", "Net:PrivateSubnets", obj{"Fn::Join": arr{",", arr{ref("PrivateA")}}})
+	for _, g := range []string{"AlbSg", "WebSg", "DbSg"} {
+		netStack.export("Out"+g, "Net:"+g, groupID(g))
+	}
+	app = newStack()
+	app.add("Alb", "AWS::ElasticLoadBalancingV2::LoadBalancer", obj{
+		"Subnets": arr{importValue("Net:PublicA")}, "SecurityGroups": arr{importValue("Net:AlbSg")}})
+	app.add("WebLt", "AWS::EC2::LaunchTemplate", obj{"LaunchTemplateData": obj{
+		"SecurityGroupIds": arr{importValue("Net:WebSg")}}})
+	app.add("WebAsg", "AWS::AutoScaling::AutoScalingGroup", obj{
+		"LaunchTemplate":    obj{"LaunchTemplateId": ref("WebLt"), "Version": getAtt("WebLt", "LatestVersionNumber")},
+		"VPCZoneIdentifier": obj{"Fn::Split": arr{",", importValue("Net:PrivateSubnets")}}})
+	app.add("DbSubnets", "AWS::RDS::DBSubnetGroup", obj{"SubnetIds": arr{importValue("Net:PrivateA")}})
+	app.add("Db", "AWS::RDS::DBInstance", obj{"DBSubnetGroupName": ref("DbSubnets"),
+		"VPCSecurityGroups": arr{importValue("Net:DbSg")}, "PubliclyAccessible": "false"})
+	return netStack, app
+}
+
+func TestImportValueAcrossStacks(t *testing.T) {
+	netStack, app := twoStacks()
+	m, err := FromTemplates(map[string]map[string]any{"Net": netStack.t, "App": app.t})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range []Endpoint{ALB, Web, RDS, NAT} {
+		if len(m.Placements(e)) != 1 {
+			t.Errorf("%s placements %q, want one", e, m.Placements(e))
+		}
+	}
+	expectAllowed(t, m, Internet, ALB, 80)
+	expectAllowed(t, m, ALB, Web, 80)
+	expectAllowed(t, m, Web, RDS, 3306)
+	expectAllowed(t, m, Web, Internet, 443)
+	expectBlocked(t, m, ALB, RDS, 3306, SGNoIngress)
+	expectBlocked(t, m, Internet, Web, 80, NoPublicAddress)
+	if n := m.Notes(); len(n) != 0 {
+		t.Errorf("unexpected notes: %q", n)
+	}
+
+	// An import nothing exports leaves the database unplaced, and says so.
+	app.props("DbSubnets")["SubnetIds"] = arr{importValue("Net:Nope")}
+	m, err = FromTemplates(map[string]map[string]any{"Net": netStack.t, "App": app.t})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := m.Check(Web, RDS, 3306)
+	if r.Verdict != VerdictUnknown || codes(r)[0] != NoEndpoint {
+		t.Errorf("web -> rds: %s %v, want unknown NO_ENDPOINT", r.Verdict, codes(r))
+	}
+	if !slices.ContainsFunc(m.Notes(), func(n string) bool { return strings.Contains(n, `"Net:Nope"`) }) {
+		t.Errorf("no note names the missing export: %q", m.Notes())
+	}
+}
+
+func TestDuplicateExportIsAnError(t *testing.T) {
+	a, b := newStack(), newStack()
+	a.export("X", "Same", "1")
+	b.export("Y", "Same", "2")
+	if _, err := FromTemplates(map[string]map[string]any{"A": a.t, "B": b.t}); err == nil {
+		t.Error("want an error for an export declared twice")
+	}
+}
+
+// natACLs gives the NAT path its exact NACL entries: web's PrivateA and the
+// NAT gateway's PublicA, for TCP 443 and the replies.
+func natACLs() *stack {
+	return baseStack().
+		acl("PrivAcl", []string{"PrivateA"},
+			"out 100 allow 0.0.0.0/0 443",        // Entry0: leg 1 leaves web's subnet
+			"in 100 allow 0.0.0.0/0 1024-65535"). // Entry1: the reply reaches web's subnet
+		acl("PubAcl", []string{"PublicA"},
+			"in 100 allow 10.0.2.0/24 443",         // Entry0: leg 1 reaches the NAT subnet
+			"out 100 allow 0.0.0.0/0 443",          // Entry1: leg 2 leaves for the internet
+			"in 110 allow 0.0.0.0/0 1024-65535",    // Entry2: leg 2's reply comes back
+			"out 110 allow 10.0.2.0/24 1024-65535") // Entry3: the reply is forwarded to web
+}
+
+func TestNATBothLegs(t *testing.T) {
+	expectAllowed(t, natACLs().model(t), Web, Internet, 443)
+	for _, tc := range []struct {
+		remove string
+		acl    string
+		dir    Direction
+		port   int
+	}{
+		{"PrivAclEntry0", "Test/PrivAcl", Outbound, 443},
+		{"PrivAclEntry1", "Test/PrivAcl", Inbound, EphemeralPort},
+		{"PubAclEntry0", "Test/PubAcl", Inbound, 443},
+		{"PubAclEntry1", "Test/PubAcl", Outbound, 443},
+		{"PubAclEntry2", "Test/PubAcl", Inbound, EphemeralPort},
+		{"PubAclEntry3", "Test/PubAcl", Outbound, EphemeralPort},
+	} {
+		t.Run("without "+tc.remove, func(t *testing.T) {
+			m := natACLs().remove(tc.remove).model(t)
+			r := m.Check(Web, Internet, 443)
+			if r.Verdict != VerdictBlock || len(r.Reasons) != 1 {
+				t.Fatalf("web -> internet 443: %s, want block for exactly one reason:\n%s", r.Verdict, reasonLines(r))
+			}
+			got := r.Reasons[0]
+			if got.Code != NACLDeny || got.Resource != tc.acl || got.Direction != tc.dir || got.Port != tc.port {
+				t.Errorf("reason %+v, want NACL_DENY %s %s port %d", got, tc.acl, tc.dir, tc.port)
+			}
+		})
+	}
+	t.Run("NAT gateway's subnet routes back to a NAT gateway", func(t *testing.T) {
+		s := baseStack()
+		delete(s.props("PublicARoute"), "GatewayId")
+		s.props("PublicARoute")["NatGatewayId"] = ref("Nat")
+		r := expectBlocked(t, s.model(t), Web, Internet, 443, NoRoute)
+		if r.Resource != "Test/PublicARt" {
+			t.Errorf("reason %+v, want PublicARt", r)
+		}
+		expectBlocked(t, s.model(t), NAT, Internet, 443, NoRoute)
+	})
+	t.Run("private NAT gateway", func(t *testing.T) {
+		s := baseStack()
+		delete(s.props("Nat"), "AllocationId")
+		s.props("Nat")["ConnectivityType"] = "private"
+		r := expectBlocked(t, s.model(t), Web, Internet, 443, NoPublicAddress)
+		if r.Resource != "Test/Nat" {
+			t.Errorf("reason %+v, want the NAT gateway", r)
+		}
+	})
+	t.Run("web's subnet has no route to the internet", func(t *testing.T) {
+		s := baseStack().remove("PrivateARoute")
+		expectBlocked(t, s.model(t), Web, Internet, 443, NoRoute)
+	})
+}
+
+func TestNATAcceptsNoInboundConnections(t *testing.T) {
+	m := baseStack().model(t)
+	r := expectBlocked(t, m, Internet, NAT, 443, NATInbound)
+	if r.Resource != "Test/Nat" {
+		t.Errorf("reason %+v, want the NAT gateway", r)
+	}
+	expectBlocked(t, m, Web, NAT, 443, NATInbound)
+	expectBlocked(t, m, NAT, Web, 443, NATOutboundOnly)
+}
+
+func TestPublicAddressRequired(t *testing.T) {
+	// The web instance in the public subnet, open to the internet on 80.
+	publicWeb := func() *stack {
+		s := baseStack()
+		s.props("Web")["SubnetId"] = ref("PublicA")
+		s.add("WebFromAnywhere", "AWS::EC2::SecurityGroupIngress", merge(tcp(80, 80, cidrIP("0.0.0.0/0")), obj{"GroupId": groupID("WebSg")}))
+		return s
+	}
+	t.Run("no public IP", func(t *testing.T) {
+		m := publicWeb().model(t)
+		r := m.Check(Internet, Web, 80)
+		if !slices.Equal(codes(r), []Code{NoPublicAddress}) {
+			t.Errorf("internet -> web: %v, want only NO_PUBLIC_ADDRESS\n%s", codes(r), reasonLines(r))
+		}
+		expectBlocked(t, m, Web, Internet, 443, NoPublicAddress) // through the internet gateway
+	})
+	t.Run("subnet maps public IPs", func(t *testing.T) {
+		s := publicWeb()
+		s.props("PublicA")["MapPublicIpOnLaunch"] = true
+		expectAllowed(t, s.model(t), Internet, Web, 80)
+		expectAllowed(t, s.model(t), Web, Internet, 443)
+	})
+	t.Run("network interface associates a public IP", func(t *testing.T) {
+		s := publicWeb()
+		delete(s.props("Web"), "SubnetId")
+		delete(s.props("Web"), "SecurityGroupIds")
+		s.props("Web")["NetworkInterfaces"] = arr{obj{"DeviceIndex": "0", "SubnetId": ref("PublicA"),
+			"GroupSet": arr{groupID("WebSg")}, "AssociatePublicIpAddress": true}}
+		expectAllowed(t, s.model(t), Internet, Web, 80)
+	})
+	t.Run("an Elastic IP", func(t *testing.T) {
+		s := publicWeb()
+		s.add("WebEip", "AWS::EC2::EIP", obj{"InstanceId": ref("Web")})
+		expectAllowed(t, s.model(t), Internet, Web, 80)
+	})
+	t.Run("public IP but the subnet routes to a NAT gateway", func(t *testing.T) {
+		s := publicWeb()
+		s.props("Web")["SubnetId"] = ref("PrivateA")
+		s.add("WebEip", "AWS::EC2::EIP", obj{"InstanceId": ref("Web")})
+		r := s.model(t).Check(Internet, Web, 80)
+		if !slices.Equal(codes(r), []Code{NoRoute}) {
+			t.Errorf("internet -> web: %v, want only NO_ROUTE\n%s", codes(r), reasonLines(r))
+		}
+	})
+	t.Run("internal load balancer", func(t *testing.T) {
+		s := baseStack()
+		s.props("Alb")["Scheme"] = "internal"
+		expectBlocked(t, s.model(t), Internet, ALB, 80, NoPublicAddress)
+	})
+	t.Run("internet gateway detached", func(t *testing.T) {
+		s := baseStack().remove("IgwAttach")
+		r := expectBlocked(t, s.model(t), Internet, ALB, 80, IGWNotAttached)
+		if r.Resource != "Test/Igw" {
+			t.Errorf("reason %+v, want the gateway", r)
+		}
+	})
+	t.Run("publicly accessible database in a public subnet", func(t *testing.T) {
+		s := baseStack()
+		s.props("DbSubnets")["SubnetIds"] = arr{ref("PublicA")}
+		s.add("DbFromAnywhere", "AWS::EC2::SecurityGroupIngress", merge(tcp(3306, 3306, cidrIP("0.0.0.0/0")), obj{"GroupId": groupID("DbSg")}))
+		expectBlocked(t, s.model(t), Internet, RDS, 3306, NoPublicAddress)
+		s.props("Db")["PubliclyAccessible"] = true
+		expectAllowed(t, s.model(t), Internet, RDS, 3306)
+		delete(s.props("Db"), "PubliclyAccessible") // RDS default: public when the VPC has an internet gateway
+		expectAllowed(t, s.model(t), Internet, RDS, 3306)
+	})
+}
+
+func TestMostSpecificRoute(t *testing.T) {
+	t.Run("a narrower route to the internet gateway wins over 0.0.0.0/0 to NAT", func(t *testing.T) {
+		s := baseStack()
+		s.add("PrivateANarrow", "AWS::EC2::Route", obj{"RouteTableId": ref("PrivateARt"), "DestinationCidrBlock": "198.51.100.0/24", "GatewayId": ref("Igw")})
+		r := expectBlocked(t, s.model(t), Web, Internet, 443, NoPublicAddress)
+		if !strings.Contains(r.Message, "198.51.100.0/24") {
+			t.Errorf("message %q does not name the route used", r.Message)
+		}
+	})
+	t.Run("a narrower route to NAT wins over 0.0.0.0/0 to the internet gateway", func(t *testing.T) {
+		s := baseStack()
+		delete(s.props("PrivateARoute"), "NatGatewayId")
+		s.props("PrivateARoute")["GatewayId"] = ref("Igw")
+		expectBlocked(t, s.model(t), Web, Internet, 443, NoPublicAddress)
+		s.add("PrivateANarrow", "AWS::EC2::Route", obj{"RouteTableId": ref("PrivateARt"), "DestinationCidrBlock": "198.51.0.0/16", "NatGatewayId": ref("Nat")})
+		expectAllowed(t, s.model(t), Web, Internet, 443)
+	})
+	t.Run("a route narrower than the VPC overrides the local route", func(t *testing.T) {
+		s := baseStack()
+		s.add("PublicToPrivate", "AWS::EC2::Route", obj{"RouteTableId": ref("PublicARt"), "DestinationCidrBlock": "10.0.2.0/24", "NatGatewayId": ref("Nat")})
+		r := expectBlocked(t, s.model(t), ALB, Web, 80, NoRoute)
+		if r.Resource != "Test/PublicARt" {
+			t.Errorf("reason %+v, want PublicARt", r)
+		}
+	})
+	t.Run("a route wider than the VPC does not", func(t *testing.T) {
+		s := baseStack()
+		s.add("PublicTo10", "AWS::EC2::Route", obj{"RouteTableId": ref("PublicARt"), "DestinationCidrBlock": "10.0.0.0/8", "NatGatewayId": ref("Nat")})
+		expectAllowed(t, s.model(t), ALB, Web, 80)
+	})
+	t.Run("a subnet without association uses the main route table", func(t *testing.T) {
+		s := baseStack().remove("PrivateARtAssoc")
+		r := expectBlocked(t, s.model(t), Web, Internet, 443, NoRoute)
+		if !strings.Contains(r.Message, "main route table") {
+			t.Errorf("message %q does not name the main route table", r.Message)
+		}
+		expectAllowed(t, s.model(t), ALB, Web, 80) // the local route remains
+	})
+	t.Run("an unfollowed target", func(t *testing.T) {
+		s := baseStack()
+		delete(s.props("PrivateARoute"), "NatGatewayId")
+		s.props("PrivateARoute")["TransitGatewayId"] = "tgw-0123"
+		r := expectBlocked(t, s.model(t), Web, Internet, 443, NoRoute)
+		if !strings.Contains(r.Message, "TransitGatewayId") {
+			t.Errorf("message %q does not name the target", r.Message)
+		}
+	})
+}
+
+func TestVerdicts(t *testing.T) {
+	// Two web subnets; the second one's ACL lets nothing in.
+	s := baseStack()
+	s.subnet("PrivateB", "10.0.4.0/24", "us-east-1b")
+	s.acl("DenyAll", []string{"PrivateB"})
+	s.add("WebB", "AWS::EC2::Instance", obj{"SubnetId": ref("PrivateB"), "SecurityGroupIds": arr{groupID("WebSg")}})
+	m := s.model(t)
+	r := m.Check(ALB, Web, 80)
+	if r.Verdict != VerdictPartial || r.Allowed || len(r.Paths) != 2 {
+		t.Fatalf("alb -> web: %s with %d paths, want partial with 2", r.Verdict, len(r.Paths))
+	}
+	for _, p := range r.Paths {
+		if open := strings.Contains(p.To, "PrivateA"); p.Allowed != open {
+			t.Errorf("path %s -> %s allowed=%v", p.From, p.To, p.Allowed)
+		}
+	}
+	for _, x := range []Expectation{{From: ALB, To: Web, Port: 80, Allowed: true}, {From: ALB, To: Web, Port: 80}} {
+		if x.Met(r) {
+			t.Errorf("a partial result meets %s", x)
+		}
+	}
+
+	for _, tc := range []struct {
+		from, to Endpoint
+		port     int
+		code     Code
+	}{
+		{Internet, Internet, 80, InvalidFlow},
+		{Internet, ALB, 0, InvalidFlow},
+		{Internet, ALB, 70000, InvalidFlow},
+	} {
+		r := m.Check(tc.from, tc.to, tc.port)
+		if r.Verdict != VerdictUnknown || !slices.Equal(codes(r), []Code{tc.code}) {
+			t.Errorf("%s -> %s %d: %s %v, want unknown %s", tc.from, tc.to, tc.port, r.Verdict, codes(r), tc.code)
+		}
+	}
+	empty := baseStack().remove("Alb").model(t)
+	r = empty.Check(Internet, ALB, 80)
+	if r.Verdict != VerdictUnknown || !slices.Equal(codes(r), []Code{NoEndpoint}) {
+		t.Errorf("no load balancer: %s %v, want unknown NO_ENDPOINT", r.Verdict, codes(r))
+	}
+	if x := (Expectation{From: Internet, To: ALB, Port: 80}); x.Met(r) {
+		t.Error("an unknown result meets an expected block")
+	}
+}
+
+func TestUnresolvedValuesAreNoted(t *testing.T) {
+	s := baseStack()
+	s.props("PrivateA")["CidrBlock"] = obj{"Fn::Select": arr{0, obj{"Fn::Cidr": arr{"10.0.0.0/16", 4, 8}}}}
+	m := s.model(t)
+	if !slices.ContainsFunc(m.Notes(), func(n string) bool {
+		return strings.Contains(n, "Test/PrivateA") && strings.Contains(n, "Fn::Select")
+	}) {
+		t.Errorf("no note about the opaque CidrBlock: %q", m.Notes())
+	}
+	if r := m.Check(ALB, Web, 80); r.Verdict != VerdictUnknown {
+		t.Errorf("alb -> web: %s, want unknown: the web subnet is unreadable", r.Verdict)
+	}
+}
+
+func TestMalformedTemplates(t *testing.T) {
+	for name, tpl := range map[string]map[string]any{
+		"resources not an object": {"Resources": arr{}},
+		"resource without type":   {"Resources": obj{"X": obj{"Properties": obj{}}}},
+		"outputs not an object":   {"Resources": obj{}, "Outputs": "x"},
+	} {
+		if _, err := FromTemplates(map[string]map[string]any{"S": tpl}); err == nil {
+			t.Errorf("%s: want an error", name)
+		}
+	}
+}
+
+func TestWorkloadShapes(t *testing.T) {
+	// The web tier as an Auto Scaling group in both subnets of baseStack,
+	// open to the internet on 80 so that public addresses matter.
+	asg := func(launch obj) *stack {
+		s := baseStack().remove("Web")
+		s.add("WebFromAnywhere", "AWS::EC2::SecurityGroupIngress", merge(tcp(80, 80, cidrIP("0.0.0.0/0")), obj{"GroupId": groupID("WebSg")}))
+		s.add("WebAsg", "AWS::AutoScaling::AutoScalingGroup", merge(obj{"VPCZoneIdentifier": arr{ref("PublicA")}}, launch))
+		return s
+	}
+	ltData := func(data obj) *stack {
+		s := asg(obj{"LaunchTemplate": obj{"LaunchTemplateName": "web-lt", "Version": "1"}})
+		s.add("WebLt", "AWS::EC2::LaunchTemplate", obj{"LaunchTemplateName": "web-lt", "LaunchTemplateData": data})
+		return s
+	}
+	for _, tc := range []struct {
+		name   string
+		s      *stack
+		public bool
+	}{
+		{"launch template by name, SecurityGroupIds", ltData(obj{"SecurityGroupIds": arr{groupID("WebSg")}}), false},
+		{"launch template network interface with a public IP", ltData(obj{"NetworkInterfaces": arr{
+			obj{"DeviceIndex": 0, "Groups": arr{groupID("WebSg")}, "AssociatePublicIpAddress": true}}}), true},
+		{"mixed instances policy", func() *stack {
+			s := asg(obj{"MixedInstancesPolicy": obj{"LaunchTemplate": obj{"LaunchTemplateSpecification": obj{"LaunchTemplateId": ref("WebLt")}}}})
+			return s.add("WebLt", "AWS::EC2::LaunchTemplate", obj{"LaunchTemplateData": obj{"SecurityGroupIds": arr{groupID("WebSg")}}})
+		}(), false},
+		{"launch configuration", func() *stack {
+			s := asg(obj{"LaunchConfigurationName": ref("WebLc")})
+			return s.add("WebLc", "AWS::AutoScaling::LaunchConfiguration", obj{"SecurityGroups": arr{groupID("WebSg")}, "AssociatePublicIpAddress": true})
+		}(), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := tc.s.model(t)
+			if len(m.Placements(Web)) != 1 {
+				t.Fatalf("web placements %q, notes %q", m.Placements(Web), m.Notes())
+			}
+			expectAllowed(t, m, ALB, Web, 80) // the group was found: it admits the ALB
+			if tc.public {
+				expectAllowed(t, m, Internet, Web, 80)
+			} else {
+				expectBlocked(t, m, Internet, Web, 80, NoPublicAddress)
+			}
+		})
+	}
+
+	t.Run("no security group: the VPC's default group", func(t *testing.T) {
+		s := baseStack()
+		delete(s.props("Web"), "SecurityGroupIds")
+		m := s.model(t)
+		expectBlocked(t, m, ALB, Web, 80, SGNoIngress)
+		expectBlocked(t, m, Web, RDS, 3306, SGNoIngress)
+		expectAllowed(t, m, Web, Internet, 443) // the default group allows all egress
+	})
+	t.Run("network load balancer without groups", func(t *testing.T) {
+		s := baseStack()
+		s.props("Alb")["Type"] = "network"
+		delete(s.props("Alb"), "SecurityGroups")
+		m := s.model(t)
+		expectAllowed(t, m, Internet, ALB, 8080)
+		expectBlocked(t, m, ALB, Web, 80, SGNoIngress) // web admits only the ALB group
+	})
+	t.Run("DB subnet group by literal name, instance pinned to a zone", func(t *testing.T) {
+		s := baseStack()
+		s.subnet("PrivateB", "10.0.4.0/24", "us-east-1b")
+		s.props("DbSubnets")["DBSubnetGroupName"] = "DB-Subnets"
+		s.props("DbSubnets")["SubnetIds"] = arr{ref("PrivateA"), ref("PrivateB")}
+		s.props("Db")["DBSubnetGroupName"] = "db-subnets"
+		if got := s.model(t).Placements(RDS); len(got) != 2 {
+			t.Errorf("rds placements %q, want both subnets", got)
+		}
+		s.props("Db")["AvailabilityZone"] = "us-east-1b"
+		got := s.model(t).Placements(RDS)
+		if len(got) != 1 || !strings.Contains(got[0], "PrivateB") {
+			t.Errorf("rds placements %q, want PrivateB only", got)
+		}
+	})
+}
