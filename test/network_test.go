@@ -123,14 +123,7 @@ func TestRouteTables(t *testing.T) {
 	igw := onlyID(t, s, "AWS::EC2::InternetGateway")
 	attachment := onlyID(t, s, "AWS::EC2::VPCGatewayAttachment")
 
-	tableOf := map[string]string{} // subnet -> route table
-	for id, a := range s.resources("AWS::EC2::SubnetRouteTableAssociation") {
-		subnet, table := ref(props(a)["SubnetId"]), ref(props(a)["RouteTableId"])
-		if _, dup := tableOf[subnet]; dup {
-			t.Errorf("subnet %s has more than one route table (%s)", subnet, id)
-		}
-		tableOf[subnet] = table
-	}
+	tableOf := routeTables(t, s)
 	routes := map[string][]map[string]any{} // route table -> routes
 	for _, r := range s.resources("AWS::EC2::Route") {
 		routes[ref(props(r)["RouteTableId"])] = append(routes[ref(props(r)["RouteTableId"])], r)
@@ -192,14 +185,10 @@ func TestFlowLogs(t *testing.T) {
 
 func TestGatewayEndpoints(t *testing.T) {
 	s := stack(t, "Network")
+	tableOf := routeTables(t, s)
 	var privateTables []string
 	for _, name := range []string{"Private Subnet 1", "Private Subnet 2"} {
-		subnet := subnetByName(t, s, name)
-		for _, a := range s.resources("AWS::EC2::SubnetRouteTableAssociation") {
-			if ref(props(a)["SubnetId"]) == subnet {
-				privateTables = append(privateTables, ref(props(a)["RouteTableId"]))
-			}
-		}
+		privateTables = append(privateTables, tableOf[subnetByName(t, s, name)])
 	}
 	services := map[string]bool{}
 	for id, e := range s.resources("AWS::EC2::VPCEndpoint") {
@@ -224,6 +213,21 @@ func TestGatewayEndpoints(t *testing.T) {
 			t.Errorf("unexpected endpoint service %s", svc)
 		}
 	}
+}
+
+// routeTables maps each subnet's logical id to its route table's, and fails
+// the test when a subnet has more than one.
+func routeTables(t *testing.T, s *stackOutput) map[string]string {
+	t.Helper()
+	tableOf := map[string]string{}
+	for id, a := range s.resources("AWS::EC2::SubnetRouteTableAssociation") {
+		subnet, table := ref(props(a)["SubnetId"]), ref(props(a)["RouteTableId"])
+		if _, dup := tableOf[subnet]; dup {
+			t.Errorf("subnet %s has more than one route table (%s)", subnet, id)
+		}
+		tableOf[subnet] = table
+	}
+	return tableOf
 }
 
 // logicalID is the logical id of c (a CfnElement, or an L2 with a default child).
