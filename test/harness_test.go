@@ -27,6 +27,7 @@ var update = flag.Bool("update", false, "rewrite the golden templates in testdat
 var synth struct {
 	env      stacks.Environment
 	stage    *stacks.EnvironmentStage
+	outdir   string   // the app's cloud assembly directory, as cdk.out
 	dir      string   // the stage's cloud assembly directory
 	findings []string // errors and warnings of every stack, cdk-nag's included
 	stacks   map[string]*stackOutput
@@ -111,7 +112,7 @@ func run(m *testing.M) (int, error) {
 		return 0, err
 	}
 	asm := app.Synth(nil)
-	synth.env, synth.stage = env, stage
+	synth.env, synth.stage, synth.outdir = env, stage, out
 	synth.findings = stacks.Findings(asm)
 	stageAsm := stage.Synth(nil) // already synthesized with the app: no second synthesis
 	synth.dir = *stageAsm.Directory()
