@@ -3,6 +3,8 @@
 //
 //	cdk synth                 the default environment (project-1)
 //	cdk synth -c env=NAME     another environment from stacks.Environments
+//	cdk synth -c env=all      every environment, each as its own stage
+//	cdk synth -c pipeline=true  the delivery pipeline and the stages it deploys
 package main
 
 import (
@@ -35,18 +37,28 @@ func run() (err error) {
 	}()
 	app := awscdk.NewApp(nil)
 	name := stacks.DefaultEnvironment
-	if v, ok := app.Node().TryGetContext(jsii.String("env")).(string); ok && v != "" {
+	if v := contextString(app, "env"); v != "" {
 		name = v
 	}
-	env, err := stacks.Lookup(name)
-	if err != nil {
+	envs := stacks.Environments()
+	for i := range envs {
+		if envs[i].Account == "" {
+			envs[i].Account = os.Getenv("CDK_DEFAULT_ACCOUNT")
+		}
+	}
+	if p := app.Node().TryGetContext(jsii.String("pipeline")); p == "true" || p == true {
+		cfg := stacks.PipelineConfig{
+			ConnectionArn: contextString(app, "pipeline:connectionArn"),
+			Repository:    contextString(app, "pipeline:repository"),
+			Branch:        contextString(app, "pipeline:branch"),
+			Account:       contextString(app, "pipeline:account"),
+			Region:        contextString(app, "pipeline:region"),
+		}
+		if _, err := stacks.BuildPipeline(app, envs, cfg); err != nil {
+			return err
+		}
+	} else if _, err := stacks.BuildApp(app, envs, name); err != nil {
 		return err
-	}
-	if env.Account == "" {
-		env.Account = os.Getenv("CDK_DEFAULT_ACCOUNT")
-	}
-	if _, err := stacks.Build(app, env); err != nil {
-		return fmt.Errorf("invalid configuration:\n%w", err)
 	}
 	// The CLI checks findings only of the stacks it was asked for, and `cdk synth`
 	// without a selector asks for none inside a stage: fail here instead.
@@ -55,4 +67,11 @@ func run() (err error) {
 			len(findings), strings.Join(findings, "\n"))
 	}
 	return nil
+}
+
+// contextString is the context value key as a string ("" when unset): what
+// -c key=value or cdk.json's context gives.
+func contextString(app awscdk.App, key string) string {
+	v, _ := app.Node().TryGetContext(jsii.String(key)).(string)
+	return v
 }

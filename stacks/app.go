@@ -21,6 +21,8 @@ type AppStackProps struct {
 type AppStack struct {
 	awscdk.Stack
 	Web *web.Web
+	// URL is the output holding the load balancer's URL (the pipeline's smoke test reads it).
+	URL awscdk.CfnOutput
 }
 
 // NewAppStack builds the app stack of one environment.
@@ -42,9 +44,9 @@ func NewAppStack(scope constructs.Construct, id string, props *AppStackProps) *A
 		CertificateArn:        props.Web.CertificateArn,
 		DeletionProtection:    props.Web.DeletionProtection,
 	})
-	output(stack, "LoadBalancerUrl", jsii.String(w.URL), "the web tier, through the load balancer")
+	url := output(stack, "LoadBalancerUrl", jsii.String(w.URL), "the web tier, through the load balancer")
 	output(stack, "AutoScalingGroupName", w.Instances.AutoScalingGroupName(), "web servers; pick one for SSM port forwarding")
-	return &AppStack{Stack: stack, Web: w}
+	return &AppStack{Stack: stack, Web: w, URL: url}
 }
 
 // immutable references a security group of another stack so that the L2s of

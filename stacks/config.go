@@ -5,6 +5,7 @@ package stacks
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"regexp"
 	"strings"
 
@@ -78,62 +79,18 @@ type DataConfig struct {
 	AccessLogDays int
 }
 
-// DefaultEnvironment is the environment `cdk synth` builds when no -c env=NAME is given.
-const DefaultEnvironment = "project-1"
-
-// Environments returns every environment, freshly built so callers may change them.
-func Environments() []Environment {
-	return []Environment{
-		{
-			Name:   DefaultEnvironment,
-			Region: "us-east-1",
-			Network: network.VpcProps{
-				Name:                "project-1",
-				Cidr:                "10.0.0.0/16",
-				InternetGatewayName: "Project1-Gateway",
-				Subnets: []network.Subnet{
-					{Name: "Public Subnet 1", AvailabilityZone: "us-east-1a", Cidr: "10.0.1.0/24", Public: true},
-					{Name: "Private Subnet 1", AvailabilityZone: "us-east-1a", Cidr: "10.0.2.0/24"},
-					{Name: "Public Subnet 2", AvailabilityZone: "us-east-1b", Cidr: "10.0.3.0/24", Public: true},
-					{Name: "Private Subnet 2", AvailabilityZone: "us-east-1b", Cidr: "10.0.4.0/24"},
-				},
-				NatGateways:          2,
-				FlowLogRetentionDays: 365,
-			},
-			Web: WebConfig{
-				InstanceType:       "t3.micro",
-				Instances:          2,
-				MaxInstances:       4,
-				DeletionProtection: true,
-			},
-			Data: DataConfig{
-				TerminationProtection:      true,
-				DatabaseInstanceType:       "t3.micro",
-				DatabaseStorageGiB:         20,
-				DatabaseMaxStorageGiB:      100,
-				DatabaseMultiAz:            true,
-				DatabaseDeletionProtection: true,
-				DatabaseBackupDays:         7,
-				DatabaseLogRetentionDays:   90,
-				TableName:                  "Forum",
-				TableDeletionProtection:    true,
-				NoncurrentVersionDays:      90,
-				AccessLogDays:              365,
-			},
-		},
-	}
-}
-
 // Lookup returns the environment called name, or an error that lists the known ones.
-func Lookup(name string) (Environment, error) {
+func Lookup(name string) (Environment, error) { return lookup(Environments(), name) }
+
+func lookup(envs []Environment, name string) (Environment, error) {
 	var known []string
-	for _, e := range Environments() {
+	for _, e := range envs {
 		if e.Name == name {
 			return e, nil
 		}
 		known = append(known, e.Name)
 	}
-	return Environment{}, fmt.Errorf("unknown environment %q; known environments: %s", name, strings.Join(known, ", "))
+	return Environment{}, fmt.Errorf("unknown environment %q; known environments: %s (or %q for every one)", name, strings.Join(known, ", "), AllEnvironments)
 }
 
 var (
@@ -227,4 +184,38 @@ func (e *Environment) validateData(bad func(string, ...any)) {
 	if d.AccessLogDays < 1 {
 		bad("Data.AccessLogDays %d: must be 1 or more", d.AccessLogDays)
 	}
+}
+
+// ValidateAll validates every environment, and what no single one can check
+// alone: unique names, VPC CIDRs that overlap no other environment's (so the
+// VPCs can be peered), and no two forum tables with one name in one region of
+// one account (an empty account counts as the same as any).
+func ValidateAll(envs []Environment) error {
+	var errs []error
+	for i := range envs {
+		if err := envs[i].Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for i, a := range envs {
+		for _, b := range envs[:i] {
+			bad := func(format string, args ...any) {
+				errs = append(errs, fmt.Errorf("environment %q: %s", a.Name, fmt.Sprintf(format, args...)))
+			}
+			if a.Name == b.Name {
+				bad("Name %q is used by another environment too", a.Name)
+			}
+			pa, errA := netip.ParsePrefix(a.Network.Cidr)
+			pb, errB := netip.ParsePrefix(b.Network.Cidr)
+			if errA == nil && errB == nil && pa.Overlaps(pb) {
+				bad("Network.Cidr %q overlaps environment %q's Network.Cidr %q; give each environment its own block so the VPCs can be peered",
+					a.Network.Cidr, b.Name, b.Network.Cidr)
+			}
+			sameAccount := a.Account == "" || b.Account == "" || a.Account == b.Account
+			if sameAccount && a.Region == b.Region && a.Data.TableName == b.Data.TableName {
+				bad("Data.TableName %q is also environment %q's, in the same region %s (and possibly account)", a.Data.TableName, b.Name, a.Region)
+			}
+		}
+	}
+	return errors.Join(errs...)
 }

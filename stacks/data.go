@@ -81,6 +81,6 @@ func NewDataStack(scope constructs.Construct, id string, props *DataStackProps) 
 	return &DataStack{Stack: stack, Database: db, Table: table, DataBucket: bucket, LogBucket: logs, DatabaseKey: dbKey}
 }
 
-func output(scope constructs.Construct, id string, value *string, description string) {
-	awscdk.NewCfnOutput(scope, jsii.String(id), &awscdk.CfnOutputProps{Value: value, Description: jsii.String(description)})
+func output(scope constructs.Construct, id string, value *string, description string) awscdk.CfnOutput {
+	return awscdk.NewCfnOutput(scope, jsii.String(id), &awscdk.CfnOutputProps{Value: value, Description: jsii.String(description)})
 }

@@ -58,13 +58,27 @@ func NewEnvironmentStage(scope constructs.Construct, env *Environment) *Environm
 	return &EnvironmentStage{Stage: stage, Network: net, Data: data, App: app}
 }
 
-// Build validates env and, only when it is valid, adds its stage to scope.
-// Nothing is built when the configuration is bad.
-func Build(scope constructs.Construct, env Environment) (*EnvironmentStage, error) {
-	if err := env.Validate(); err != nil {
-		return nil, err
+// BuildApp validates every environment of envs as a whole (ValidateAll) and,
+// only when all are valid, adds the stage of the one called name to scope, or
+// of every one for AllEnvironments. Nothing is built when the configuration
+// is bad or the name unknown.
+func BuildApp(scope constructs.Construct, envs []Environment, name string) ([]*EnvironmentStage, error) {
+	if err := ValidateAll(envs); err != nil {
+		return nil, fmt.Errorf("invalid configuration:\n%w", err)
 	}
-	return NewEnvironmentStage(scope, &env), nil
+	selected := envs
+	if name != AllEnvironments {
+		env, err := lookup(envs, name)
+		if err != nil {
+			return nil, err
+		}
+		selected = []Environment{env}
+	}
+	var stages []*EnvironmentStage
+	for i := range selected {
+		stages = append(stages, NewEnvironmentStage(scope, &selected[i]))
+	}
+	return stages, nil
 }
 
 // Findings lists every error and warning that synthesis attached to the stacks

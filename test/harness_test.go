@@ -23,14 +23,24 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden templates in testdata/ from this synthesis")
 
-// synth is the default environment, synthesized once.
+// synth is every environment, synthesized once in one app as `cdk synth -c
+// env=all` does; the fields without "all" are the default environment's.
 var synth struct {
 	env      stacks.Environment
 	stage    *stacks.EnvironmentStage
 	outdir   string   // the app's cloud assembly directory, as cdk.out
-	dir      string   // the stage's cloud assembly directory
-	findings []string // errors and warnings of every stack, cdk-nag's included
+	dir      string   // the default stage's cloud assembly directory
+	findings []string // errors and warnings of every stack of every stage, cdk-nag's included
 	stacks   map[string]*stackOutput
+	all      map[string]*envOutput // by environment name
+}
+
+// envOutput is one synthesized environment.
+type envOutput struct {
+	env    stacks.Environment
+	stage  *stacks.EnvironmentStage
+	dir    string                  // the stage's cloud assembly directory
+	stacks map[string]*stackOutput // by construct id: Network, Data, App
 }
 
 // stackOutput is one synthesized stack, keyed in synth.stacks by its construct id.
@@ -103,30 +113,34 @@ func run(m *testing.M) (int, error) {
 	defer os.RemoveAll(out)
 
 	app := awscdk.NewApp(&awscdk.AppProps{Context: &context, Outdir: jsii.String(out)})
-	env, err := stacks.Lookup(stacks.DefaultEnvironment)
+	envs := stacks.Environments()
+	stages, err := stacks.BuildApp(app, envs, stacks.AllEnvironments)
 	if err != nil {
 		return 0, err
 	}
-	stage, err := stacks.Build(app, env)
-	if err != nil {
-		return 0, err
-	}
-	asm := app.Synth(nil)
-	synth.env, synth.stage, synth.outdir = env, stage, out
-	synth.findings = stacks.Findings(asm)
-	stageAsm := stage.Synth(nil) // already synthesized with the app: no second synthesis
-	synth.dir = *stageAsm.Directory()
-	synth.stacks = map[string]*stackOutput{}
-	for _, s := range []awscdk.Stack{stage.Network.Stack, stage.Data.Stack, stage.App.Stack} {
-		o := &stackOutput{name: *s.StackName(), file: *s.TemplateFile()}
-		if o.raw, err = os.ReadFile(filepath.Join(synth.dir, o.file)); err != nil {
-			return 0, err
+	synth.outdir = out
+	synth.findings = stacks.Findings(app.Synth(nil))
+	synth.all = map[string]*envOutput{}
+	for i, stage := range stages {
+		e := &envOutput{env: envs[i], stage: stage, stacks: map[string]*stackOutput{}}
+		e.dir = *stage.Synth(nil).Directory() // already synthesized with the app: no second synthesis
+		for _, s := range []awscdk.Stack{stage.Network.Stack, stage.Data.Stack, stage.App.Stack} {
+			o := &stackOutput{name: *s.StackName(), file: *s.TemplateFile()}
+			if o.raw, err = os.ReadFile(filepath.Join(e.dir, o.file)); err != nil {
+				return 0, err
+			}
+			if err := json.Unmarshal(o.raw, &o.json); err != nil {
+				return 0, fmt.Errorf("%s: %w", o.file, err)
+			}
+			e.stacks[*s.Node().Id()] = o
 		}
-		if err := json.Unmarshal(o.raw, &o.json); err != nil {
-			return 0, fmt.Errorf("%s: %w", o.file, err)
-		}
-		synth.stacks[*s.Node().Id()] = o
+		synth.all[e.env.Name] = e
 	}
+	def, ok := synth.all[stacks.DefaultEnvironment]
+	if !ok {
+		return 0, fmt.Errorf("no %s environment", stacks.DefaultEnvironment)
+	}
+	synth.env, synth.stage, synth.dir, synth.stacks = def.env, def.stage, def.dir, def.stacks
 	return m.Run(), nil
 }
 
@@ -156,6 +170,14 @@ func scratchApp(t *testing.T) awscdk.App {
 	context, err := cliContext("../cdk.json")
 	must(t, "read cdk.json", err)
 	return awscdk.NewApp(&awscdk.AppProps{Context: &context, Outdir: jsii.String(t.TempDir())})
+}
+
+// buildOne adds env's stage to app, failing the test when env is invalid.
+func buildOne(t *testing.T, app awscdk.App, env stacks.Environment) *stacks.EnvironmentStage {
+	t.Helper()
+	stages, err := stacks.BuildApp(app, []stacks.Environment{env}, env.Name)
+	must(t, "build "+env.Name, err)
+	return stages[0]
 }
 
 // stack returns the synthesized stack with construct id id.

@@ -14,12 +14,11 @@ import (
 // expectedTable is the spec's reachability table as cmd/netcheck (and CI) reads it.
 const expectedTable = "../cmd/netcheck/expected.txt"
 
-// TestSpecReachability proves every row of the spec's table on the synthesized
-// default environment: routes, NAT gateways, network ACLs (request and reply)
-// and security groups, every zone pairing.
+// TestSpecReachability proves every row of the spec's table on every
+// synthesized environment (one NAT gateway or two, either region): routes, NAT
+// gateways, network ACLs (request and reply) and security groups, every zone
+// pairing.
 func TestSpecReachability(t *testing.T) {
-	m, err := netcheck.Load(synth.outdir)
-	must(t, "load the assembly", err)
 	f, err := os.Open(expectedTable)
 	must(t, "open the table", err)
 	defer f.Close()
@@ -28,19 +27,23 @@ func TestSpecReachability(t *testing.T) {
 	if len(exps) < 20 {
 		t.Fatalf("%s holds %d flows; the spec's table needs more", expectedTable, len(exps))
 	}
-	for _, x := range exps {
-		t.Run(x.String(), func(t *testing.T) {
-			if r := m.Check(x.From, x.To, x.Port); !x.Met(r) {
-				var why []string
-				for _, reason := range r.Reasons {
-					why = append(why, reason.String())
+	for name, e := range synth.all {
+		m, err := netcheck.Load(e.dir)
+		must(t, "load "+name, err)
+		for _, x := range exps {
+			t.Run(name+"/"+x.String(), func(t *testing.T) {
+				if r := m.Check(x.From, x.To, x.Port); !x.Met(r) {
+					var why []string
+					for _, reason := range r.Reasons {
+						why = append(why, reason.String())
+					}
+					t.Errorf("verdict %s:\n%s", r.Verdict, strings.Join(why, "\n"))
 				}
-				t.Errorf("verdict %s:\n%s", r.Verdict, strings.Join(why, "\n"))
-			}
-		})
-	}
-	if notes := m.Notes(); len(notes) > 0 {
-		t.Errorf("the checker could not model everything:\n%s", strings.Join(notes, "\n"))
+			})
+		}
+		if notes := m.Notes(); len(notes) > 0 {
+			t.Errorf("%s: the checker could not model everything:\n%s", name, strings.Join(notes, "\n"))
+		}
 	}
 }
 
@@ -62,7 +65,7 @@ func verdicts(t *testing.T, templates map[string]map[string]any) map[string]netc
 // each mutation of the synthesized templates changes the verdict of exactly
 // the flows listed, and no other of the 120 (5 endpoints x 4 peers x 6 ports).
 func TestMutationsFlipExactlyTheirFlows(t *testing.T) {
-	base, err := netcheck.LoadTemplates(synth.outdir)
+	base, err := netcheck.LoadTemplates(synth.dir)
 	must(t, "load templates", err)
 	before := verdicts(t, base)
 	for _, tc := range []struct {
@@ -251,7 +254,7 @@ func isTrue(v any) bool { return v == true }
 //	go test ./test -run '^$' -bench Reachability
 func BenchmarkReachability(b *testing.B) {
 	for b.Loop() {
-		m, err := netcheck.Load(synth.outdir)
+		m, err := netcheck.Load(synth.dir)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -267,7 +270,7 @@ const (
 // TestReadmeDiagram fails when the README's network diagram is not the one
 // netcheck draws from the synthesized templates.
 func TestReadmeDiagram(t *testing.T) {
-	m, err := netcheck.Load(synth.outdir)
+	m, err := netcheck.Load(synth.dir)
 	must(t, "load the assembly", err)
 	want := "```mermaid\n" + m.Mermaid() + "```\n"
 	readme, err := os.ReadFile("../README.md")

@@ -7,26 +7,33 @@ import (
 	"testing"
 )
 
-// TestSnapshots compares each synthesized template with its golden copy in
-// testdata/, for review of whole-template change. Refresh deliberately with
+// TestSnapshots compares each synthesized template of every environment with
+// its golden copy in testdata/, for review of whole-template change. Refresh deliberately with
 //
 //	go test ./test -run TestSnapshots -update
 //
 // and review the diff before committing it.
 func TestSnapshots(t *testing.T) {
-	for _, s := range synth.stacks {
-		golden := filepath.Join("testdata", s.name+".template.json")
-		if *update {
-			must(t, "write "+golden, os.MkdirAll("testdata", 0o755))
-			must(t, "write "+golden, os.WriteFile(golden, s.raw, 0o644))
-			continue
+	for _, e := range synth.all {
+		for _, s := range e.stacks {
+			checkSnapshot(t, s)
 		}
-		want, err := os.ReadFile(golden)
-		must(t, "read golden template (create it with -update)", err)
-		if !bytes.Equal(want, s.raw) {
-			t.Errorf("%s differs from %s. Review the change with\n  go test ./test -run TestSnapshots -update && git diff %s",
-				s.name, golden, filepath.Join("test", golden))
-		}
+	}
+}
+
+func checkSnapshot(t *testing.T, s *stackOutput) {
+	t.Helper()
+	golden := filepath.Join("testdata", s.name+".template.json")
+	if *update {
+		must(t, "write "+golden, os.MkdirAll("testdata", 0o755))
+		must(t, "write "+golden, os.WriteFile(golden, s.raw, 0o644))
+		return
+	}
+	want, err := os.ReadFile(golden)
+	must(t, "read golden template (create it with -update)", err)
+	if !bytes.Equal(want, s.raw) {
+		t.Errorf("%s differs from %s. Review the change with\n  go test ./test -run TestSnapshots -update && git diff %s",
+			s.name, golden, filepath.Join("test", golden))
 	}
 }
 

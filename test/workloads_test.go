@@ -9,8 +9,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
-
-	"github.com/project-1/project-1/stacks"
 )
 
 // imports matches an Fn::ImportValue of an export whose name contains part.
@@ -81,8 +79,7 @@ func TestHttpsWithCertificate(t *testing.T) {
 	env := synth.env
 	env.Web.CertificateArn = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
 	app := scratchApp(t)
-	stage, err := stacks.Build(app, env)
-	must(t, "build", err)
+	stage := buildOne(t, app, env)
 	var tpl assertions.Template
 	check(t, "synthesize", func() { tpl = assertions.Template_FromStack(stage.App.Stack, nil) })
 	if tpl == nil {

@@ -1,0 +1,131 @@
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/project-1/project-1/constructs/network"
+)
+
+// DefaultEnvironment is the environment `cdk synth` builds when no -c env=NAME is given.
+const DefaultEnvironment = "project-1"
+
+// AllEnvironments, given as -c env=all, builds every environment, each as its own stage.
+const AllEnvironments = "all"
+
+// Environments returns every environment, freshly built so callers may change
+// them. To add one, append it here: a name, a region, a VPC CIDR that overlaps
+// no other environment's, and its sizes (see the README).
+func Environments() []Environment {
+	return []Environment{
+		// The spec's reference environment: every value as SPEC.md gives it.
+		{
+			Name:   DefaultEnvironment,
+			Region: "us-east-1",
+			Network: network.VpcProps{
+				Name:                 "project-1",
+				Cidr:                 "10.0.0.0/16",
+				InternetGatewayName:  "Project1-Gateway",
+				Subnets:              specLayout(0, "us-east-1a", "us-east-1b"),
+				NatGateways:          2,
+				FlowLogRetentionDays: 365,
+			},
+			Web: WebConfig{
+				InstanceType:       "t3.micro",
+				Instances:          2,
+				MaxInstances:       4,
+				DeletionProtection: true,
+			},
+			Data: DataConfig{
+				TerminationProtection:      true,
+				DatabaseInstanceType:       "t3.micro",
+				DatabaseStorageGiB:         20,
+				DatabaseMaxStorageGiB:      100,
+				DatabaseMultiAz:            true,
+				DatabaseDeletionProtection: true,
+				DatabaseBackupDays:         7,
+				DatabaseLogRetentionDays:   90,
+				TableName:                  "Forum",
+				TableDeletionProtection:    true,
+				NoncurrentVersionDays:      90,
+				AccessLogDays:              365,
+			},
+		},
+		// Development: the same layout for less money. One shared NAT gateway,
+		// one web server, a single-AZ database, short retention, and no
+		// deletion or termination protection, so it can be torn down (the
+		// database still leaves a snapshot; the retained resources stay).
+		{
+			Name:   "dev",
+			Region: "us-east-1",
+			Network: network.VpcProps{
+				Name:                 "project-1-dev",
+				Cidr:                 "10.1.0.0/16",
+				InternetGatewayName:  "project-1-dev-gateway",
+				Subnets:              specLayout(1, "us-east-1a", "us-east-1b"),
+				NatGateways:          1,
+				FlowLogRetentionDays: 30,
+			},
+			Web: WebConfig{
+				InstanceType: "t3.micro",
+				Instances:    1,
+				MaxInstances: 2,
+			},
+			Data: DataConfig{
+				DatabaseInstanceType:     "t3.micro",
+				DatabaseStorageGiB:       20,
+				DatabaseMaxStorageGiB:    50,
+				DatabaseBackupDays:       7,
+				DatabaseLogRetentionDays: 14,
+				TableName:                "Forum-dev",
+				NoncurrentVersionDays:    30,
+				AccessLogDays:            90,
+			},
+		},
+		// Production, in another region: one NAT gateway per zone, a Multi-AZ
+		// database, every protection on, longer retention.
+		{
+			Name:   "prod",
+			Region: "eu-west-1",
+			Network: network.VpcProps{
+				Name:                 "project-1-prod",
+				Cidr:                 "10.2.0.0/16",
+				InternetGatewayName:  "project-1-prod-gateway",
+				Subnets:              specLayout(2, "eu-west-1a", "eu-west-1b"),
+				NatGateways:          2,
+				FlowLogRetentionDays: 731,
+			},
+			Web: WebConfig{
+				InstanceType:       "t3.small",
+				Instances:          2,
+				MaxInstances:       6,
+				DeletionProtection: true,
+			},
+			Data: DataConfig{
+				TerminationProtection:      true,
+				DatabaseInstanceType:       "t3.small",
+				DatabaseStorageGiB:         50,
+				DatabaseMaxStorageGiB:      200,
+				DatabaseMultiAz:            true,
+				DatabaseDeletionProtection: true,
+				DatabaseBackupDays:         14,
+				DatabaseLogRetentionDays:   365,
+				TableName:                  "Forum",
+				TableDeletionProtection:    true,
+				NoncurrentVersionDays:      365,
+				AccessLogDays:              731,
+			},
+		},
+	}
+}
+
+// specLayout is the spec's four subnets in 10.<second>.0.0/16: public 1, private
+// 1 in the first zone, public 2, private 2 in the second.
+func specLayout(second int, zoneA, zoneB string) []network.Subnet {
+	cidr := func(third int) string { return fmt.Sprintf("10.%d.%d.0/24", second, third) }
+	return []network.Subnet{
+		{Name: "Public Subnet 1", AvailabilityZone: zoneA, Cidr: cidr(1), Public: true},
+		{Name: "Private Subnet 1", AvailabilityZone: zoneA, Cidr: cidr(2)},
+		{Name: "Public Subnet 2", AvailabilityZone: zoneB, Cidr: cidr(3), Public: true},
+		{Name: "Private Subnet 2", AvailabilityZone: zoneB, Cidr: cidr(4)},
+	}
+}

@@ -1,0 +1,210 @@
+package stacks
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/pipelines"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+// PipelineConfig is where the delivery pipeline runs and what it watches.
+// main fills it from the context keys named in each field's comment (set them
+// in cdk.json, so the pipeline's own synthesis sees them too); constructs
+// never read them.
+type PipelineConfig struct {
+	ConnectionArn string // pipeline:connectionArn, a CodeStar/CodeConnections connection to the repository host
+	Repository    string // pipeline:repository, "owner/name"
+	Branch        string // pipeline:branch
+	Account       string // pipeline:account, the 12-digit account the pipeline runs in
+	Region        string // pipeline:region
+}
+
+// PipelineStages are the environments the pipeline deploys, in order. Each
+// after the first waits for a manual approval.
+var PipelineStages = []string{"dev", "prod"}
+
+// GoVersion is the Go toolchain the pipeline's synth step installs: the one
+// the project is built and tested with.
+const GoVersion = "1.26.8"
+
+var (
+	connectionPattern = regexp.MustCompile(`^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$`)
+	repositoryPattern = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+	branchPattern     = regexp.MustCompile(`^[A-Za-z0-9._/-]+$`)
+)
+
+// Validate reports every problem of the pipeline settings, naming the context
+// key and the value.
+func (c *PipelineConfig) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf("pipeline: "+format, args...)) }
+	if !connectionPattern.MatchString(c.ConnectionArn) {
+		bad("pipeline:connectionArn %q is not a CodeStar connection ARN (arn:aws:codestar-connections:REGION:ACCOUNT:connection/ID); create one in the console and set it in cdk.json", c.ConnectionArn)
+	}
+	if !repositoryPattern.MatchString(c.Repository) {
+		bad("pipeline:repository %q is not owner/name", c.Repository)
+	}
+	if !branchPattern.MatchString(c.Branch) {
+		bad("pipeline:branch %q is not a branch name", c.Branch)
+	}
+	if !accountPattern.MatchString(c.Account) {
+		bad("pipeline:account %q is not a 12-digit AWS account ID", c.Account)
+	}
+	if !regionPattern.MatchString(c.Region) {
+		bad("pipeline:region %q is not an AWS region name like us-east-1", c.Region)
+	}
+	return errors.Join(errs...)
+}
+
+// PipelineStack is the CDK Pipelines delivery pipeline.
+type PipelineStack struct {
+	awscdk.Stack
+	Pipeline pipelines.CodePipeline
+	// Stages are the deployed environments, in PipelineStages order.
+	Stages []*EnvironmentStage
+}
+
+// BuildPipeline validates the pipeline settings and every environment and,
+// only when all are valid, adds to scope the pipeline stack and the stages it
+// deploys. Nothing is built when something is missing or wrong.
+func BuildPipeline(scope constructs.Construct, envs []Environment, cfg PipelineConfig) (*PipelineStack, error) {
+	var errs []error
+	if err := cfg.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := ValidateAll(envs); err != nil {
+		errs = append(errs, err)
+	}
+	var deployed []Environment
+	for _, name := range PipelineStages {
+		env, err := lookup(envs, name)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("pipeline stage: %w", err))
+		}
+		deployed = append(deployed, env)
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("invalid configuration:\n%w", errors.Join(errs...))
+	}
+
+	stack := awscdk.NewStack(scope, jsii.String("Pipeline"), &awscdk.StackProps{
+		StackName:   jsii.String("project-1-Pipeline"),
+		Description: jsii.String("project-1 delivery pipeline: test, synthesize, deploy " + strings.Join(PipelineStages, " then ")),
+		Env:         &awscdk.Environment{Account: jsii.String(cfg.Account), Region: jsii.String(cfg.Region)},
+	})
+	awscdk.Aspects_Of(stack).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+
+	source := pipelines.CodePipelineSource_Connection(jsii.String(cfg.Repository), jsii.String(cfg.Branch),
+		&pipelines.ConnectionSourceOptions{ConnectionArn: jsii.String(cfg.ConnectionArn)})
+	goBin := "export PATH=/usr/local/go/bin:$PATH"
+	synth := pipelines.NewCodeBuildStep(jsii.String("Synth"), &pipelines.CodeBuildStepProps{
+		Input: source,
+		InstallCommands: jsii.Strings(
+			fmt.Sprintf("curl -fsSL https://go.dev/dl/go%s.linux-amd64.tar.gz | tar -C /usr/local -xz", GoVersion),
+			"npm ci --no-audit --no-fund", // the pinned CDK CLI and Node.js
+		),
+		Commands: jsii.Strings(
+			goBin+" && go test ./...",
+			goBin+" && npx cdk synth -c pipeline=true",
+		),
+		PrimaryOutputDirectory: jsii.String("cdk.out"),
+	})
+	pipeline := pipelines.NewCodePipeline(stack, jsii.String("Pipeline"), &pipelines.CodePipelineProps{
+		Synth:        synth,
+		SelfMutation: jsii.Bool(true),
+		// KMS-encrypted artifacts (and CodeBuild projects), readable from
+		// other accounts: ready for environments that set their own Account.
+		CrossAccountKeys:  jsii.Bool(true),
+		EnableKeyRotation: jsii.Bool(true),
+	})
+
+	ps := &PipelineStack{Stack: stack, Pipeline: pipeline}
+	for i := range deployed {
+		stage := NewEnvironmentStage(scope, &deployed[i])
+		opts := &pipelines.AddStageOpts{
+			Post: &[]pipelines.Step{smokeTest(stage)},
+		}
+		if i > 0 {
+			opts.Pre = &[]pipelines.Step{pipelines.NewManualApprovalStep(jsii.String("Approve"), &pipelines.ManualApprovalStepProps{
+				Comment: jsii.String(fmt.Sprintf("Deploy to %s? %s passed its smoke test.", deployed[i].Name, deployed[i-1].Name)),
+			})}
+		}
+		pipeline.AddStage(stage.Stage, opts)
+		ps.Stages = append(ps.Stages, stage)
+	}
+	pipeline.BuildPipeline()
+	suppressPipelineFindings(stack)
+	// Building the pipeline adds a support stack per other region (its
+	// artifact replication bucket and key), beside this one: check those too.
+	for _, child := range *scope.Node().Children() {
+		if other, ok := child.(awscdk.Stack); ok && *other.Node().Path() != *stack.Node().Path() {
+			awscdk.Aspects_Of(other).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+			cdknag.NagSuppressions_AddResourceSuppressionsByPath(other,
+				jsii.String(*other.Node().Path()+"/Default/CrossRegionCodePipelineReplicationBucket/Resource"),
+				&[]*cdknag.NagPackSuppression{{Id: jsii.String("AwsSolutions-S1"), Reason: jsii.String(artifactBucketLogs)}}, jsii.Bool(false))
+		}
+	}
+	return ps, nil
+}
+
+// smokeTest fails unless the stage's load balancer answers GET / with a 2xx
+// status, retrying while the first instances finish booting.
+func smokeTest(stage *EnvironmentStage) pipelines.ShellStep {
+	return pipelines.NewShellStep(jsii.String("SmokeTest"), &pipelines.ShellStepProps{
+		EnvFromCfnOutputs: &map[string]awscdk.CfnOutput{"URL": stage.App.URL},
+		Commands: jsii.Strings(
+			`for i in $(seq 20); do code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$URL/" || true); ` +
+				`echo "GET $URL/ -> $code"; case "$code" in 2??) exit 0;; esac; sleep 15; done; exit 1`,
+		),
+	})
+}
+
+// suppressPipelineFindings records why the roles CDK Pipelines generates may
+// hold the wildcards nag flags. CDK Pipelines scopes each to the pipeline's
+// own artifact buckets, CodeBuild log and report groups, and the CDK bootstrap
+// roles; these suppressions name exactly those, nothing wider.
+func suppressPipelineFindings(stack awscdk.Stack) {
+	pipelineScoped := &cdknag.NagPackSuppression{
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("Generated by CDK Pipelines for its own resources: object-level S3 actions on the pipeline's " +
+			"artifact and cross-region replication buckets, and the CodeBuild log and report groups named after each project."),
+		AppliesTo: &[]any{
+			"Action::s3:Abort*", "Action::s3:DeleteObject*", "Action::s3:GetBucket*", "Action::s3:GetObject*", "Action::s3:List*",
+			"Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*",
+			map[string]any{"regex": `/^Resource::<PipelineArtifactsBucket[0-9A-F]{8}\.Arn>\/\*$/`},
+			map[string]any{"regex": `/^Resource::arn:aws:s3:::project-1-pipeline-.*replicationbucket[0-9a-f]+\/\*$/`},
+			map[string]any{"regex": `/^Resource::arn:aws:logs:[a-z0-9-]+:\d{12}:log-group:\/aws\/codebuild\/.*$/`},
+			map[string]any{"regex": `/^Resource::arn:aws:codebuild:[a-z0-9-]+:\d{12}:report-group\/.*$/`},
+		},
+	}
+	cdknag.NagSuppressions_AddStackSuppressions(stack, &[]*cdknag.NagPackSuppression{pipelineScoped}, jsii.Bool(true))
+
+	path := *stack.Node().Path() + "/Pipeline/"
+	deployRoles := &cdknag.NagPackSuppression{
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("Self-mutation and asset publishing assume the CDK bootstrap roles (arn:*:iam::ACCOUNT:role/* " +
+			"with the cdk-* role tags as condition) and call cloudformation:DescribeStacks, which has no resource-level permissions."),
+		AppliesTo: &[]any{"Resource::*", map[string]any{"regex": `/^Resource::arn:\*:iam::\d{12}:role\/\*$/`}},
+	}
+	for _, role := range []string{"UpdatePipeline/SelfMutation/Role/DefaultPolicy/Resource", "Assets/FileRole/DefaultPolicy/Resource"} {
+		cdknag.NagSuppressions_AddResourceSuppressionsByPath(stack, jsii.String(path+role), &[]*cdknag.NagPackSuppression{deployRoles}, jsii.Bool(false))
+	}
+	cdknag.NagSuppressions_AddResourceSuppressionsByPath(stack, jsii.String(path+"Pipeline/Role/DefaultPolicy/Resource"), &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("The pipeline role encrypts artifacts for the cross-region stage (prod) with the replication " +
+			"key CDK Pipelines creates in that region's support stack; the key's ARN is not known in this stack, so CDK grants the KMS actions on *."),
+		AppliesTo: &[]any{"Resource::*"},
+	}}, jsii.Bool(false))
+	cdknag.NagSuppressions_AddResourceSuppressionsByPath(stack, jsii.String(path+"Pipeline/ArtifactsBucket/Resource"),
+		&[]*cdknag.NagPackSuppression{{Id: jsii.String("AwsSolutions-S1"), Reason: jsii.String(artifactBucketLogs)}}, jsii.Bool(false))
+}
+
+// artifactBucketLogs is why the pipeline's artifact buckets keep no access logs.
+const artifactBucketLogs = "The bucket holds transient, KMS-encrypted pipeline artifacts that only the pipeline's " +
+	"roles can read; CloudTrail records access to it. Access logs would need a log bucket in the pipeline account for no reader."

@@ -1,0 +1,181 @@
+package test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+
+	"github.com/project-1/project-1/stacks"
+)
+
+func TestEveryEnvironmentSynthesizes(t *testing.T) {
+	var names []string
+	for name := range synth.all {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	if want := []string{"dev", "prod", "project-1"}; !slices.Equal(names, want) {
+		t.Errorf("synthesized environments %q, want %q", names, want)
+	}
+	if prod := synth.all["prod"]; prod != nil && *prod.stage.Network.Stack.Region() != "eu-west-1" {
+		t.Errorf("prod is in %s, want eu-west-1", *prod.stage.Network.Stack.Region())
+	}
+}
+
+// TestNetworksMatchTheirConfig: each environment's VPC, subnets and NAT
+// gateways are the ones its configuration states, and every private subnet
+// routes 0.0.0.0/0 to a NAT gateway of its stack: the one in its zone when
+// there is one per zone, the shared one otherwise.
+func TestNetworksMatchTheirConfig(t *testing.T) {
+	for name, e := range synth.all {
+		s := e.stacks["Network"]
+		cfg := e.env.Network
+		vpc := s.resources("AWS::EC2::VPC")
+		if len(vpc) != 1 || props(vpc[vpcID(t, s)])["CidrBlock"] != cfg.Cidr {
+			t.Errorf("%s: VPC %v, want one with CIDR %s", name, vpc, cfg.Cidr)
+		}
+		subnets := s.resources("AWS::EC2::Subnet")
+		if len(subnets) != len(cfg.Subnets) {
+			t.Errorf("%s: %d subnets, want %d", name, len(subnets), len(cfg.Subnets))
+		}
+		for _, want := range cfg.Subnets {
+			p := props(subnets[subnetByName(t, s, want.Name)])
+			if p["CidrBlock"] != want.Cidr || p["AvailabilityZone"] != want.AvailabilityZone {
+				t.Errorf("%s: %s is %v in %v, want %s in %s", name, want.Name, p["CidrBlock"], p["AvailabilityZone"], want.Cidr, want.AvailabilityZone)
+			}
+		}
+		nats := s.resources("AWS::EC2::NatGateway")
+		if len(nats) != cfg.NatGateways || len(s.resources("AWS::EC2::EIP")) != cfg.NatGateways {
+			t.Errorf("%s: %d NAT gateways, %d Elastic IPs, want %d of each", name, len(nats), len(s.resources("AWS::EC2::EIP")), cfg.NatGateways)
+		}
+		tableOf := routeTables(t, s)
+		var used []string
+		for _, want := range cfg.Subnets {
+			if want.Public {
+				continue
+			}
+			var nat string
+			for _, r := range s.resources("AWS::EC2::Route") {
+				if ref(props(r)["RouteTableId"]) == tableOf[subnetByName(t, s, want.Name)] {
+					nat = ref(props(r)["NatGatewayId"])
+				}
+			}
+			body, ok := nats[nat]
+			if !ok {
+				t.Errorf("%s: %s routes to %q, which is not a NAT gateway of the stack", name, want.Name, nat)
+				continue
+			}
+			zone := props(subnets[ref(props(body)["SubnetId"])])["AvailabilityZone"]
+			if cfg.NatGateways > 1 && zone != want.AvailabilityZone {
+				t.Errorf("%s: %s (%s) uses the NAT gateway in %v, want its own zone's", name, want.Name, want.AvailabilityZone, zone)
+			}
+			if !slices.Contains(used, nat) {
+				used = append(used, nat)
+			}
+		}
+		if len(used) != cfg.NatGateways {
+			t.Errorf("%s: private subnets use %d NAT gateways, want all %d", name, len(used), cfg.NatGateways)
+		}
+	}
+}
+
+// TestSynthesisIsDeterministic synthesizes every environment a second time,
+// in a new app, and compares each template byte for byte.
+func TestSynthesisIsDeterministic(t *testing.T) {
+	app := scratchApp(t)
+	stages, err := stacks.BuildApp(app, stacks.Environments(), stacks.AllEnvironments)
+	must(t, "build", err)
+	check(t, "synthesize", func() { app.Synth(nil) })
+	compared := 0
+	for _, stage := range stages {
+		dir := *stage.Synth(nil).Directory()
+		for _, s := range []awscdk.Stack{stage.Network.Stack, stage.Data.Stack, stage.App.Stack} {
+			again, err := os.ReadFile(filepath.Join(dir, *s.TemplateFile()))
+			must(t, "read", err)
+			first := synth.all[*stage.StageName()].stacks[*s.Node().Id()]
+			if !bytes.Equal(first.raw, again) {
+				t.Errorf("%s differs between two syntheses of the same code", first.name)
+			}
+			compared++
+		}
+	}
+	if compared != 9 {
+		t.Errorf("compared %d templates, want 9", compared)
+	}
+}
+
+func TestSelection(t *testing.T) {
+	envs := stacks.Environments()
+	for _, tc := range []struct {
+		name   string
+		stages []string
+		err    string
+	}{
+		{"project-1", []string{"project-1"}, ""},
+		{"dev", []string{"dev"}, ""},
+		{stacks.AllEnvironments, []string{"project-1", "dev", "prod"}, ""},
+		{"staging", nil, `unknown environment "staging"; known environments: project-1, dev, prod (or "all" for every one)`},
+	} {
+		app := awscdk.NewApp(nil)
+		stages, err := stacks.BuildApp(app, envs, tc.name)
+		var got []string
+		for _, s := range stages {
+			got = append(got, *s.StageName())
+		}
+		if tc.err != "" {
+			if err == nil || err.Error() != tc.err {
+				t.Errorf("%s: error %v, want %q", tc.name, err, tc.err)
+			}
+			if n := len(*app.Node().Children()); n != 0 {
+				t.Errorf("%s: %d constructs built before the error", tc.name, n)
+			}
+			continue
+		}
+		if err != nil || !slices.Equal(got, tc.stages) {
+			t.Errorf("%s: stages %q, error %v; want %q", tc.name, got, err, tc.stages)
+		}
+	}
+}
+
+// TestBadConfigAcrossEnvironments: what only the set of environments can get
+// wrong, each named with the environment, the field and the value.
+func TestBadConfigAcrossEnvironments(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func([]stacks.Environment)
+		want   []string
+	}{
+		{"overlapping VPC CIDRs", func(es []stacks.Environment) {
+			es[1].Network.Cidr = "10.0.0.0/16"
+			es[1].Network.Subnets = slices.Clone(es[0].Network.Subnets)
+		}, []string{`environment "dev": Network.Cidr "10.0.0.0/16" overlaps environment "project-1"'s Network.Cidr "10.0.0.0/16"`}},
+		{"duplicate name", func(es []stacks.Environment) { es[2].Name = "dev" },
+			[]string{`environment "dev": Name "dev" is used by another environment too`}},
+		{"one table name in one region", func(es []stacks.Environment) { es[1].Data.TableName = "Forum" },
+			[]string{`environment "dev": Data.TableName "Forum" is also environment "project-1"'s, in the same region us-east-1`}},
+		{"an invalid environment among valid ones", func(es []stacks.Environment) { es[2].Web.Instances = 50 },
+			[]string{`environment "prod": Web.Instances 50`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			envs := stacks.Environments()
+			tc.change(envs)
+			err := stacks.ValidateAll(envs)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error does not say %q:\n%v", w, err)
+				}
+			}
+		})
+	}
+	if err := stacks.ValidateAll(stacks.Environments()); err != nil {
+		t.Errorf("the shipped environments are invalid: %v", err)
+	}
+}
