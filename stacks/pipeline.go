@@ -43,7 +43,7 @@ var (
 // key and the value.
 func (c *PipelineConfig) Validate() error {
 	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf("pipeline: "+format, args...)) }
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if !connectionPattern.MatchString(c.ConnectionArn) {
 		bad("pipeline:connectionArn %q is not a CodeStar connection ARN (arn:aws:codestar-connections:REGION:ACCOUNT:connection/ID); create one in the console and set it in cdk.json", c.ConnectionArn)
 	}
