@@ -6,6 +6,7 @@ package storage
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -51,22 +52,52 @@ type DataBucketProps struct {
 // NewDataBucket creates the versioned data bucket of the spec: a change writes a
 // new version beside the old one, which is kept NoncurrentVersionDays.
 func NewDataBucket(scope constructs.Construct, id string, props *DataBucketProps) awss3.Bucket {
-	return awss3.NewBucket(scope, jsii.String(id), &awss3.BucketProps{
-		Versioned:              jsii.Bool(true),
-		Encryption:             awss3.BucketEncryption_KMS,
-		EncryptionKey:          props.Key,
-		BucketKeyEnabled:       jsii.Bool(true),
-		EnforceSSL:             jsii.Bool(true),
-		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
-		ObjectOwnership:        awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		ServerAccessLogsBucket: props.AccessLogs,
-		ServerAccessLogsPrefix: jsii.String("data-bucket/"),
-		RemovalPolicy:          awscdk.RemovalPolicy_RETAIN,
+	bucket := awss3.NewBucket(scope, jsii.String(id), &awss3.BucketProps{
+		Versioned:         jsii.Bool(true),
+		Encryption:        awss3.BucketEncryption_KMS,
+		EncryptionKey:     props.Key,
+		BucketKeyEnabled:  jsii.Bool(true),
+		EnforceSSL:        jsii.Bool(true),
+		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
 		LifecycleRules: &[]*awss3.LifecycleRule{{
 			Id:                          jsii.String("expire-noncurrent-versions"),
 			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(props.NoncurrentVersionDays)),
 		}},
 	})
+	logToBucket(bucket, props.AccessLogs, accessLogPrefix)
+	return bucket
+}
+
+// accessLogPrefix is where the data bucket's server access logs go in the log bucket.
+const accessLogPrefix = "data-bucket/"
+
+// logToBucket sends bucket's server access logs to logs under prefix, and lets
+// the S3 logging service write there with a bucket policy scoped to bucket.
+//
+// BucketProps.ServerAccessLogsBucket would do both, but how it grants depends on
+// a feature flag (@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy): without it,
+// it sets the log bucket's ACL to LogDeliveryWrite, which a bucket with ACLs
+// disabled (BUCKET_OWNER_ENFORCED) rejects at synthesis. Doing it here gives
+// the same template whatever the app's flags. A log bucket imported from
+// elsewhere keeps its own policy: it must already admit logging.s3.amazonaws.com.
+func logToBucket(bucket awss3.Bucket, logs awss3.IBucket, prefix string) {
+	cfn := bucket.Node().DefaultChild().(awss3.CfnBucket)
+	cfn.SetLoggingConfiguration(&awss3.CfnBucket_LoggingConfigurationProperty{
+		DestinationBucketName: logs.BucketName(),
+		LogFilePrefix:         jsii.String(prefix),
+	})
+	logs.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Effect:     awsiam.Effect_ALLOW,
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logging.s3.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("s3:PutObject"),
+		Resources:  jsii.Strings(*logs.ArnForObjects(jsii.String(prefix + "*"))),
+		Conditions: &map[string]any{
+			"ArnLike":      map[string]any{"aws:SourceArn": bucket.BucketArn()},
+			"StringEquals": map[string]any{"aws:SourceAccount": awscdk.Stack_Of(bucket).Account()},
+		},
+	}))
 }
 
 // ForumTableProps configures NewForumTable.
