@@ -1,26 +1,42 @@
 module github.com/project-1/project-1
 
-go 1.26
+go 1.26.0
 
 // npm installs the pinned CDK CLI and Node.js here; some of its files are Go
 // templates that ./... must not build.
 ignore ./node_modules
 
-// cdk-nag-go v2.38.2 requires constructs v10.5.1, whose Construct interface does
-// not compile against aws-cdk-go v2.220.0 (the newest served): "ambiguous
-// selector ... With". Hold constructs at v10.4.2, the version aws-cdk-go v2.220.0
-// was built with; cdk-nag only uses the Construct API both versions share.
-replace github.com/aws/constructs-go/constructs/v10 => github.com/aws/constructs-go/constructs/v10 v10.4.2
+// The CDK stack, at the newest versions the Go module proxy serves:
+//   - aws-cdk-go: the constructs; its jsii bundle is aws-cdk-lib 2.277.0, which the
+//     pinned CLI (package.json) reads.
+//   - constructs-go v10.8.1: what aws-cdk-go v2.277.0 requires; it also compiles
+//     with cdk-nag-go, so no replace is needed, and a module that imports this one
+//     needs none either.
+//   - jsii-runtime-go v1.143.0: the Go side of the jsii kernel; since v1.142.0 it
+//     boots an empty app in about a third of v1.128.0's time and memory.
+//   - cdk-nag-go: the AWS Solutions checks every synthesis runs.
+require (
+	github.com/aws/aws-cdk-go/awscdk/v2 v2.277.0
+	github.com/aws/constructs-go/constructs/v10 v10.8.1
+	github.com/aws/jsii-runtime-go v1.143.0
+	github.com/cdklabs/cdk-nag-go/cdknag/v2 v2.38.2
+)
 
 require (
-	github.com/Masterminds/semver/v3 v3.4.0 // indirect
-	github.com/aws/aws-cdk-go/awscdk/v2 v2.220.0 // indirect
-	github.com/aws/constructs-go/constructs/v10 v10.5.1 // indirect
-	github.com/aws/jsii-runtime-go v1.128.0 // indirect
-	github.com/cdklabs/awscdk-asset-awscli-go/awscliv1/v2 v2.2.275 // indirect
-	github.com/cdklabs/awscdk-asset-node-proxy-agent-go/nodeproxyagentv6/v2 v2.1.1 // indirect
-	github.com/cdklabs/cdk-nag-go/cdknag/v2 v2.38.2 // indirect
-	github.com/cdklabs/cloud-assembly-schema-go/awscdkcloudassemblyschema/v48 v48.6.0 // indirect
-	github.com/stretchr/testify v1.12.1 // indirect
-	go.yaml.in/yaml/v3 v3.0.5 // indirect
+	github.com/Masterminds/semver/v3 v3.5.0 // indirect
+	github.com/cdklabs/awscdk-asset-awscli-go/awscliv1/v2 v2.2.292 // indirect
+	github.com/cdklabs/awscdk-asset-node-proxy-agent-go/nodeproxyagentv6/v2 v2.1.3 // indirect
+	github.com/cdklabs/cloud-assembly-schema-go/awscdkcloudassemblyschema/v55 v55.6.0 // indirect
+	github.com/fatih/color v1.19.0 // indirect
+	github.com/mattn/go-colorable v0.1.14 // indirect
+	github.com/mattn/go-isatty v0.0.24 // indirect
+	github.com/yuin/goldmark v1.7.16 // indirect
+	golang.org/x/lint v0.0.0-20241112194109-818c5a804067 // indirect
+	golang.org/x/mod v0.42.0 // indirect
+	golang.org/x/sync v0.24.0 // indirect
+	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/telemetry v0.0.0-20261009151841-97e8ea77aa2a // indirect
+	golang.org/x/tools v0.52.0 // indirect
+	golang.org/x/tools/cmd/godoc v0.1.0-deprecated // indirect
+	golang.org/x/tools/godoc v0.1.0-deprecated // indirect
 )

@@ -15,10 +15,18 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/project-1/project-1/internal/kernelcache"
 	"github.com/project-1/project-1/stacks"
 )
 
 func main() {
+	// The jsii kernel starts while Go packages initialize and inherits the
+	// environment then: when the package cache must move, run again with it moved.
+	if msg := kernelcache.Prepare(); msg != "" {
+		fmt.Fprintln(os.Stderr, "project-1:", msg)
+		jsii.Close()
+		os.Exit(kernelcache.Rerun())
+	}
 	err := run()
 	jsii.Close()
 	if err != nil {
@@ -35,7 +43,7 @@ func run() (err error) {
 			err = fmt.Errorf("synthesis failed: %v", r)
 		}
 	}()
-	app := awscdk.NewApp(nil)
+	app := stacks.NewApp(nil)
 	name := stacks.DefaultEnvironment
 	if v := contextString(app, "env"); v != "" {
 		name = v
@@ -62,7 +70,11 @@ func run() (err error) {
 	}
 	// The CLI checks findings only of the stacks it was asked for, and `cdk synth`
 	// without a selector asks for none inside a stage: fail here instead.
-	if findings := stacks.Findings(app.Synth(nil)); len(findings) > 0 {
+	findings, err := stacks.Synth(app)
+	if err != nil {
+		return err
+	}
+	if len(findings) > 0 {
 		return fmt.Errorf("synthesis reported %d error(s) and warning(s); fix them or suppress them with a reason:\n%s",
 			len(findings), strings.Join(findings, "\n"))
 	}

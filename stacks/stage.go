@@ -1,7 +1,11 @@
 package stacks
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
@@ -28,6 +32,7 @@ func NewEnvironmentStage(scope constructs.Construct, env *Environment) *Environm
 	stage := awscdk.NewStage(scope, jsii.String(env.Name), &awscdk.StageProps{
 		Env: &awscdk.Environment{Account: account, Region: jsii.String(env.Region)},
 	})
+	pinTemplateFlags(stage)
 	// Aspects added to the App do not reach into a Stage, so nag is added here.
 	awscdk.Aspects_Of(stage).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	awscdk.Tags_Of(stage).Add(jsii.String("project"), jsii.String("project-1"), nil)
@@ -81,6 +86,62 @@ func BuildApp(scope constructs.Construct, envs []Environment, name string) ([]*E
 	return stages, nil
 }
 
+// Synth synthesizes app and returns every error and warning of its stacks,
+// cdk-nag's findings among them, one "LEVEL path: message" line each (see
+// Findings). With cdk.json's @aws-cdk/core:annotationsInValidationReport, the
+// CDK itself throws on an error annotation and writes the annotations to
+// validation-report.json; Synth reads them from there, so callers see the same
+// findings with the flag or without it. Any other failure is an error.
+func Synth(app awscdk.App) (findings []string, err error) {
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		msg := fmt.Sprint(r)
+		if !strings.Contains(msg, "ValidationFailed") {
+			findings, err = nil, fmt.Errorf("synthesis failed: %s", msg)
+			return
+		}
+		findings, err = reportFindings(filepath.Join(*app.Outdir(), "validation-report.json"))
+		if err == nil && len(findings) == 0 {
+			err = fmt.Errorf("synthesis failed: %s", msg)
+		}
+	}()
+	return Findings(app.Synth(nil)), nil
+}
+
+// reportFindings reads the errors and warnings of the CDK's validation report.
+func reportFindings(path string) ([]string, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading the validation report: %w", err)
+	}
+	var report struct {
+		PluginReports []struct {
+			Violations []struct {
+				Description         string `json:"description"`
+				Severity            string `json:"severity"`
+				ViolatingConstructs []struct {
+					ConstructPath string `json:"constructPath"`
+				} `json:"violatingConstructs"`
+			} `json:"violations"`
+		} `json:"pluginReports"`
+	}
+	if err := json.Unmarshal(raw, &report); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var out []string
+	for _, p := range report.PluginReports {
+		for _, v := range p.Violations {
+			for _, c := range v.ViolatingConstructs {
+				out = append(out, fmt.Sprintf("%s %s: %s", v.Severity, c.ConstructPath, strings.TrimSpace(v.Description)))
+			}
+		}
+	}
+	return out, nil
+}
+
 // Findings lists every error and warning that synthesis attached to the stacks
 // of asm and of the stages nested in it, cdk-nag's findings among them, one
 // "LEVEL path: message" line each. project-1 treats any of them as a failure.
@@ -94,4 +155,24 @@ func Findings(asm cxapi.CloudAssembly) []string {
 		}
 	}
 	return out
+}
+
+// NewApp is awscdk.NewApp (props may be nil) with the CDK's built-in
+// CloudFormation validation off, unless props turns it on.
+//
+// aws-cdk-go v2.275.0 validates every template against the CloudFormation
+// schemas and cfn-lint's rules at each synthesis. On project-1 it finds only
+// W3010 (hard-coded availability zones, which the spec pins on purpose so that
+// synthesis needs no lookups), and it costs about 1.8 s and 470 MiB per
+// synthesis, triple the rest. cdk-nag still runs on every synthesis, and CI
+// runs cfn-lint itself over every template (.ci/run), so nothing is left unchecked.
+func NewApp(props *awscdk.AppProps) awscdk.App {
+	p := awscdk.AppProps{}
+	if props != nil {
+		p = *props
+	}
+	if p.BuiltinCloudFormationValidation == nil {
+		p.BuiltinCloudFormationValidation = jsii.Bool(false)
+	}
+	return awscdk.NewApp(&p)
 }

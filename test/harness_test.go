@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/project-1/project-1/internal/kernelcache"
 	"github.com/project-1/project-1/stacks"
 )
 
@@ -54,6 +55,12 @@ type stackOutput struct {
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	// The kernel has started with this process's environment: a moved package
+	// cache takes a rerun too (internal/kernelcache).
+	if msg := kernelcache.Prepare(); msg != "" {
+		fmt.Fprintln(os.Stderr, "test setup:", msg)
+		os.Exit(kernelcache.Rerun())
+	}
 	if code, rerun := rerunWithPinnedNode(); rerun {
 		os.Exit(code)
 	}
@@ -112,14 +119,16 @@ func run(m *testing.M) (int, error) {
 	}
 	defer os.RemoveAll(out)
 
-	app := awscdk.NewApp(&awscdk.AppProps{Context: &context, Outdir: jsii.String(out)})
+	app := stacks.NewApp(&awscdk.AppProps{Context: &context, Outdir: jsii.String(out)})
 	envs := stacks.Environments()
 	stages, err := stacks.BuildApp(app, envs, stacks.AllEnvironments)
 	if err != nil {
 		return 0, err
 	}
 	synth.outdir = out
-	synth.findings = stacks.Findings(app.Synth(nil))
+	if synth.findings, err = stacks.Synth(app); err != nil {
+		return 0, err
+	}
 	synth.all = map[string]*envOutput{}
 	for i, stage := range stages {
 		e := &envOutput{env: envs[i], stage: stage, stacks: map[string]*stackOutput{}}
@@ -169,7 +178,7 @@ func scratchApp(t *testing.T) awscdk.App {
 	t.Helper()
 	context, err := cliContext("../cdk.json")
 	must(t, "read cdk.json", err)
-	return awscdk.NewApp(&awscdk.AppProps{Context: &context, Outdir: jsii.String(t.TempDir())})
+	return stacks.NewApp(&awscdk.AppProps{Context: &context, Outdir: jsii.String(t.TempDir())})
 }
 
 // buildOne adds env's stage to app, failing the test when env is invalid.

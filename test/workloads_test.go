@@ -11,9 +11,32 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
-// imports matches an Fn::ImportValue of an export whose name contains part.
+// imports matches a weak cross-stack reference (stacks.TemplateFlags): an
+// Fn::GetStackOutput of another stack's output whose name contains part.
 func imports(part string) assertions.Matcher {
-	return assertions.Match_ObjectEquals(&map[string]any{"Fn::ImportValue": assertions.Match_StringLikeRegexp(jsii.String(".*" + part + ".*"))})
+	return assertions.Match_ObjectEquals(&map[string]any{"Fn::GetStackOutput": assertions.Match_ObjectEquals(&map[string]any{
+		"StackName":  assertions.Match_StringLikeRegexp(jsii.String("^project-1-(Network|Data)$")),
+		"Region":     "us-east-1",
+		"OutputName": assertions.Match_StringLikeRegexp(jsii.String(".*" + part + ".*")),
+	})})
+}
+
+// TestNoExports: no stack exports a value or imports one. An export in use
+// can be neither changed nor removed, which would lock the producer stack.
+func TestNoExports(t *testing.T) {
+	for name, e := range synth.all {
+		for _, s := range e.stacks {
+			if strings.Contains(string(s.raw), "Fn::ImportValue") {
+				t.Errorf("%s: %s uses Fn::ImportValue", name, s.name)
+			}
+			outputs, _ := s.json["Outputs"].(map[string]any)
+			for id, o := range outputs {
+				if _, ok := o.(map[string]any)["Export"]; ok {
+					t.Errorf("%s: %s exports its output %s", name, s.name, id)
+				}
+			}
+		}
+	}
 }
 
 func TestStacksAndDependencies(t *testing.T) {

@@ -113,7 +113,8 @@ func NewVpc(scope constructs.Construct, id string, props *VpcProps) *Vpc {
 			DestinationCidrBlock: jsii.String(anywhere),
 			GatewayId:            igw.Ref(),
 		})
-		route.AddDependency(attachment)
+		// The route fails until the gateway is attached.
+		route.AddResourceDependency(attachment, jsii.String("the internet gateway must be attached first"))
 		if len(v.NatGateways) == props.NatGateways {
 			continue
 		}
@@ -127,7 +128,7 @@ func NewVpc(scope constructs.Construct, id string, props *VpcProps) *Vpc {
 			Tags:         nameTag(s.Name + "-nat"),
 		})
 		// A NAT gateway is useless until its subnet reaches the internet.
-		nat.AddDependency(route)
+		nat.AddResourceDependency(route, jsii.String("a NAT gateway needs its subnet's route to the internet"))
 		natByZone[s.AvailabilityZone] = nat
 		v.NatGateways = append(v.NatGateways, nat)
 	}
