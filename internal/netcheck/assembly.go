@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 )
 
 // manifest is the part of a cloud assembly's manifest.json that netcheck reads.
@@ -13,6 +14,7 @@ type manifest struct {
 	Artifacts map[string]struct {
 		Type        string `json:"type"`
 		DisplayName string `json:"displayName"`
+		Environment string `json:"environment"` // aws://account/region
 		Properties  struct {
 			DirectoryName string `json:"directoryName"` // cdk:cloud-assembly
 			TemplateFile  string `json:"templateFile"`  // aws:cloudformation:stack
@@ -25,11 +27,11 @@ type manifest struct {
 // the assembly and of every nested assembly (CDK Stage), then builds the
 // model. See LoadTemplates for the stack names.
 func Load(dir string) (*Model, error) {
-	templates, err := LoadTemplates(dir)
+	a, err := readAssembly(dir)
 	if err != nil {
 		return nil, err
 	}
-	return FromTemplates(templates)
+	return build(a.templates, a.regions)
 }
 
 // LoadTemplates reads the cloud assembly in dir and returns each stack's
@@ -37,21 +39,50 @@ func Load(dir string) (*Model, error) {
 // displayName, else its artifact id. Every call returns fresh maps, which a
 // test may mutate and hand to FromTemplates.
 func LoadTemplates(dir string) (map[string]map[string]any, error) {
-	templates := map[string]map[string]any{}
-	if err := loadAssembly(dir, templates, 0); err != nil {
+	a, err := readAssembly(dir)
+	if err != nil {
 		return nil, err
 	}
-	if len(templates) == 0 {
+	return a.templates, nil
+}
+
+// assembly is a cloud assembly as read: each stack's template and, when the
+// manifest gives it, its region, by stack name.
+type assembly struct {
+	templates map[string]map[string]any
+	regions   map[string]string
+}
+
+func readAssembly(dir string) (*assembly, error) {
+	a := &assembly{templates: map[string]map[string]any{}, regions: map[string]string{}}
+	if err := a.load(dir, 0); err != nil {
+		return nil, err
+	}
+	if len(a.templates) == 0 {
 		return nil, fmt.Errorf("netcheck: no CloudFormation stack in the cloud assembly %s", dir)
 	}
-	return templates, nil
+	return a, nil
+}
+
+// region is the region of an artifact's environment, aws://ACCOUNT/REGION,
+// or "" when it is not given or unknown-region.
+func region(environment string) string {
+	rest, ok := strings.CutPrefix(environment, "aws://")
+	if !ok {
+		return ""
+	}
+	_, r, _ := strings.Cut(rest, "/")
+	if r == "unknown-region" {
+		return ""
+	}
+	return r
 }
 
 // maxNesting bounds nested assemblies, so that a manifest naming its own
 // directory cannot recurse forever.
 const maxNesting = 16
 
-func loadAssembly(dir string, templates map[string]map[string]any, depth int) error {
+func (a *assembly) load(dir string, depth int) error {
 	if depth > maxNesting {
 		return fmt.Errorf("netcheck: cloud assemblies nested deeper than %d at %s", maxNesting, dir)
 	}
@@ -69,30 +100,30 @@ func loadAssembly(dir string, templates map[string]map[string]any, depth int) er
 	}
 	sort.Strings(ids)
 	for _, id := range ids {
-		a := m.Artifacts[id]
-		switch a.Type {
+		art := m.Artifacts[id]
+		switch art.Type {
 		case "cdk:cloud-assembly":
-			if a.Properties.DirectoryName == "" {
+			if art.Properties.DirectoryName == "" {
 				return fmt.Errorf("netcheck: %s: nested assembly %q has no properties.directoryName", dir, id)
 			}
-			if err := loadAssembly(filepath.Join(dir, a.Properties.DirectoryName), templates, depth+1); err != nil {
+			if err := a.load(filepath.Join(dir, art.Properties.DirectoryName), depth+1); err != nil {
 				return err
 			}
 		case "aws:cloudformation:stack":
-			name := a.Properties.StackName
+			name := art.Properties.StackName
 			if name == "" {
-				name = a.DisplayName
+				name = art.DisplayName
 			}
 			if name == "" {
 				name = id
 			}
-			if _, dup := templates[name]; dup {
+			if _, dup := a.templates[name]; dup {
 				return fmt.Errorf("netcheck: two stacks named %q in the cloud assembly", name)
 			}
-			if a.Properties.TemplateFile == "" {
+			if art.Properties.TemplateFile == "" {
 				return fmt.Errorf("netcheck: %s: stack %q has no properties.templateFile", dir, id)
 			}
-			path := filepath.Join(dir, a.Properties.TemplateFile)
+			path := filepath.Join(dir, art.Properties.TemplateFile)
 			data, err := os.ReadFile(path)
 			if err != nil {
 				return fmt.Errorf("netcheck: reading stack %q: %w", name, err)
@@ -101,7 +132,10 @@ func loadAssembly(dir string, templates map[string]map[string]any, depth int) er
 			if err := json.Unmarshal(data, &t); err != nil {
 				return fmt.Errorf("netcheck: %s: %w", path, err)
 			}
-			templates[name] = t
+			a.templates[name] = t
+			if r := region(art.Environment); r != "" {
+				a.regions[name] = r
+			}
 		}
 	}
 	return nil

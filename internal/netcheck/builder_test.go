@@ -1,6 +1,9 @@
 package netcheck
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,7 +19,17 @@ type (
 func ref(id string) obj           { return obj{"Ref": id} }
 func getAtt(id, attr string) obj  { return obj{"Fn::GetAtt": arr{id, attr}} }
 func importValue(name string) obj { return obj{"Fn::ImportValue": name} }
-func groupID(id string) obj       { return getAtt(id, "GroupId") }
+
+// stackOutput is CDK's weak cross-stack reference, as
+// @aws-cdk/core:defaultCrossStackReferences "weak" writes it.
+func stackOutput(stack, region, output string) obj {
+	arg := obj{"StackName": stack, "OutputName": output}
+	if region != "" {
+		arg["Region"] = region
+	}
+	return obj{"Fn::GetStackOutput": arg}
+}
+func groupID(id string) obj { return getAtt(id, "GroupId") }
 func tcp(from, to int, peer obj) obj {
 	return merge(obj{"IpProtocol": "tcp", "FromPort": from, "ToPort": to}, peer)
 }
@@ -59,6 +72,17 @@ func (s *stack) export(id, name string, v any) *stack {
 		s.t["Outputs"] = outs
 	}
 	outs[id] = obj{"Value": v, "Export": obj{"Name": name}}
+	return s
+}
+
+// output adds a plain output, with no export.
+func (s *stack) output(id string, v any) *stack {
+	outs, _ := s.t["Outputs"].(obj)
+	if outs == nil {
+		outs = obj{}
+		s.t["Outputs"] = outs
+	}
+	outs[id] = obj{"Value": v}
 	return s
 }
 
@@ -192,4 +216,79 @@ func reasonLines(r Result) string {
 		b.WriteString("  " + x.String() + "\n")
 	}
 	return b.String()
+}
+
+// assemblyStack is one stack of a cloud assembly written by writeAssembly.
+type assemblyStack struct {
+	stage  string // the CDK Stage's path ("dev", "Pipeline/dev"); "" for the top level
+	name   string // the stack name
+	region string // the artifact's environment region; "" for unknown-region
+	t      obj
+}
+
+// writeAssembly writes a cloud assembly as cdk synth lays it out: the
+// top-level manifest.json, one nested assembly per Stage (a Stage inside a
+// Stage nested inside its directory), and the templates. It returns its
+// directory.
+func writeAssembly(t *testing.T, stacks ...assemblyStack) string {
+	t.Helper()
+	root := t.TempDir()
+	manifests := map[string]obj{} // by stage path
+	var artifacts func(stage string) obj
+	artifacts = func(stage string) obj {
+		if m, ok := manifests[stage]; ok {
+			return m
+		}
+		m := obj{}
+		manifests[stage] = m
+		if stage != "" {
+			parent := ""
+			if i := strings.LastIndex(stage, "/"); i >= 0 {
+				parent = stage[:i]
+			}
+			id := "assembly-" + strings.ReplaceAll(stage, "/", "-")
+			artifacts(parent)[id] = obj{"type": "cdk:cloud-assembly",
+				"properties": obj{"directoryName": id, "displayName": stage}}
+		}
+		return m
+	}
+	dirOf := func(stage string) string {
+		dir := root
+		if stage == "" {
+			return dir
+		}
+		parts := strings.Split(stage, "/")
+		for i := range parts {
+			dir = filepath.Join(dir, "assembly-"+strings.Join(parts[:i+1], "-"))
+		}
+		return dir
+	}
+	write := func(path string, v any) {
+		t.Helper()
+		data, err := json.MarshalIndent(v, "", " ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, s := range stacks {
+		id := strings.ReplaceAll(s.name, "-", "")
+		region := s.region
+		if region == "" {
+			region = "unknown-region"
+		}
+		artifacts(s.stage)[id] = obj{"type": "aws:cloudformation:stack", "environment": "aws://unknown-account/" + region,
+			"properties": obj{"templateFile": id + ".template.json", "stackName": s.name}}
+		write(filepath.Join(dirOf(s.stage), id+".template.json"), s.t)
+	}
+	artifacts("")
+	for stage, m := range manifests {
+		write(filepath.Join(dirOf(stage), "manifest.json"), obj{"version": "48.0.0", "artifacts": m})
+	}
+	return root
 }

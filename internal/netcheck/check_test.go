@@ -263,6 +263,129 @@ func TestImportValueAcrossStacks(t *testing.T) {
 	}
 }
 
+// weakStacks splits baseStack as twoStacks does, but the way CDK writes weak
+// cross-stack references: "Net" publishes plain outputs (no Export) and "App"
+// reads them with Fn::GetStackOutput naming the stack "Net" in region (none
+// when ""). The web tier's subnets are a list of references, as CDK writes
+// VPCZoneIdentifier.
+func weakStacks(region string) (netStack, app *stack) {
+	netStack = baseStack()
+	for _, id := range []string{"Alb", "Web", "DbSubnets", "Db"} {
+		netStack.remove(id)
+	}
+	out := func(name string) obj { return stackOutput("Net", region, name) }
+	netStack.output("PublishOutputRefPublicA", ref("PublicA"))
+	netStack.output("PublishOutputRefPrivateA", ref("PrivateA"))
+	for _, g := range []string{"AlbSg", "WebSg", "DbSg"} {
+		netStack.output("PublishOutputGroupId"+g, groupID(g))
+	}
+	app = newStack()
+	app.add("Alb", "AWS::ElasticLoadBalancingV2::LoadBalancer", obj{
+		"Subnets": arr{out("PublishOutputRefPublicA")}, "SecurityGroups": arr{out("PublishOutputGroupIdAlbSg")}})
+	app.add("WebLt", "AWS::EC2::LaunchTemplate", obj{"LaunchTemplateData": obj{"NetworkInterfaces": arr{obj{
+		"DeviceIndex": 0, "AssociatePublicIpAddress": false, "Groups": arr{out("PublishOutputGroupIdWebSg")}}}}})
+	app.add("WebAsg", "AWS::AutoScaling::AutoScalingGroup", obj{
+		"LaunchTemplate":    obj{"LaunchTemplateId": ref("WebLt"), "Version": getAtt("WebLt", "LatestVersionNumber")},
+		"VPCZoneIdentifier": arr{out("PublishOutputRefPrivateA")}})
+	app.add("DbSubnets", "AWS::RDS::DBSubnetGroup", obj{"SubnetIds": arr{out("PublishOutputRefPrivateA")}})
+	app.add("Db", "AWS::RDS::DBInstance", obj{"DBSubnetGroupName": ref("DbSubnets"),
+		"VPCSecurityGroups": arr{out("PublishOutputGroupIdDbSg")}, "PubliclyAccessible": "false"})
+	return netStack, app
+}
+
+func TestGetStackOutputAcrossStacks(t *testing.T) {
+	for _, region := range []string{"", "us-east-1"} {
+		t.Run("region "+region, func(t *testing.T) {
+			netStack, app := weakStacks(region)
+			m, err := build(map[string]map[string]any{"Net": netStack.t, "App": app.t}, map[string]string{"Net": "us-east-1", "App": "us-east-1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range []Endpoint{ALB, Web, RDS, NAT} {
+				if len(m.Placements(e)) != 1 {
+					t.Errorf("%s placements %q, want one", e, m.Placements(e))
+				}
+			}
+			expectAllowed(t, m, Internet, ALB, 80)
+			expectAllowed(t, m, ALB, Web, 80)
+			expectAllowed(t, m, Web, RDS, 3306)
+			expectAllowed(t, m, Web, Internet, 443)
+			expectBlocked(t, m, ALB, RDS, 3306, SGNoIngress)
+			expectBlocked(t, m, Internet, Web, 80, NoPublicAddress)
+			if n := m.Notes(); len(n) != 0 {
+				t.Errorf("unexpected notes: %q", n)
+			}
+		})
+	}
+
+	// Each unresolvable reference leaves the database unplaced and says why.
+	for _, tc := range []struct {
+		name     string
+		ref      obj
+		regions  map[string]string
+		wantNote string
+	}{
+		{"unknown stack", stackOutput("Nope", "", "PublishOutputRefPrivateA"), nil,
+			`App: Fn::GetStackOutput Nope.PublishOutputRefPrivateA: no stack named "Nope" in the assembly`},
+		{"unknown output", stackOutput("Net", "", "PublishOutputNope"), nil,
+			`App: Fn::GetStackOutput Net.PublishOutputNope: stack "Net" has no output "PublishOutputNope"`},
+		{"other region", stackOutput("Net", "eu-west-1", "PublishOutputRefPrivateA"), map[string]string{"Net": "us-east-1"},
+			`App: Fn::GetStackOutput Net.PublishOutputRefPrivateA: stack "Net" is in region us-east-1, not eu-west-1: not resolved`},
+		{"computed stack name", obj{"Fn::GetStackOutput": obj{"StackName": ref("AWS::StackName"), "OutputName": "X"}}, nil,
+			"App: Fn::GetStackOutput of a computed or missing StackName or OutputName is not resolved"},
+		{"no output name", obj{"Fn::GetStackOutput": obj{"StackName": "Net"}}, nil,
+			"App: Fn::GetStackOutput of a computed or missing StackName or OutputName is not resolved"},
+		{"malformed argument", obj{"Fn::GetStackOutput": "Net.PublishOutputRefPrivateA"}, nil,
+			"App: Fn::GetStackOutput of a computed or missing StackName or OutputName is not resolved"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			netStack, app := weakStacks("")
+			app.props("DbSubnets")["SubnetIds"] = arr{tc.ref}
+			m, err := build(map[string]map[string]any{"Net": netStack.t, "App": app.t}, tc.regions)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := m.Check(Web, RDS, 3306)
+			if r.Verdict != VerdictUnknown || codes(r)[0] != NoEndpoint {
+				t.Errorf("web -> rds: %s %v, want unknown NO_ENDPOINT", r.Verdict, codes(r))
+			}
+			if !slices.Contains(m.Notes(), tc.wantNote) {
+				t.Errorf("notes %q lack %q", m.Notes(), tc.wantNote)
+			}
+			expectAllowed(t, m, ALB, Web, 80) // the other references still resolve
+		})
+	}
+
+	// A region that matches, or a stack whose region is unknown, resolves.
+	netStack, app := weakStacks("eu-west-1")
+	for _, regions := range []map[string]string{nil, {"Net": "eu-west-1"}} {
+		m, err := build(map[string]map[string]any{"Net": netStack.t, "App": app.t}, regions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		expectAllowed(t, m, Web, RDS, 3306)
+	}
+}
+
+func TestImportValueAndGetStackOutputMix(t *testing.T) {
+	// An output that is both exported and read by Fn::GetStackOutput, and a
+	// Fn::GetStackOutput whose output is itself an Fn::ImportValue.
+	netStack, app := twoStacks()
+	netStack.output("PublishOutputRefPrivateA", ref("PrivateA"))
+	relay := newStack().output("Subnets", importValue("Net:PrivateA"))
+	app.props("DbSubnets")["SubnetIds"] = arr{stackOutput("Relay", "", "Subnets")}
+	app.props("Alb")["Subnets"] = arr{stackOutput("Net", "", "OutPublicA")}
+	m, err := FromTemplates(map[string]map[string]any{"Net": netStack.t, "App": app.t, "Relay": relay.t})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectAllowed(t, m, Internet, ALB, 80)
+	expectAllowed(t, m, Web, RDS, 3306)
+	if n := m.Notes(); len(n) != 0 {
+		t.Errorf("unexpected notes: %q", n)
+	}
+}
+
 func TestDuplicateExportIsAnError(t *testing.T) {
 	a, b := newStack(), newStack()
 	a.export("X", "Same", "1")

@@ -12,10 +12,14 @@
 // (LoadTemplates, CloneTemplates).
 //
 // Values resolve through Ref, Fn::GetAtt (a security group's GroupId, a
-// VPC's CidrBlock) and Fn::ImportValue (the output of any stack whose
-// Export.Name is that literal string, resolved in the exporting stack), and
-// Fn::Split of an exported Fn::Join. Other intrinsics are opaque: what
-// depends on them is left out, and Model.Notes says so.
+// VPC's CidrBlock), Fn::ImportValue (the output of any stack whose
+// Export.Name is that literal string, resolved in the exporting stack),
+// Fn::GetStackOutput (CDK's weak cross-stack references: the output
+// OutputName of the stack whose stack name is StackName, resolved in that
+// stack; a Region that is not the stack's region, when the manifest gives it,
+// leaves it unresolved) and Fn::Split of an exported Fn::Join. Other
+// intrinsics are opaque: what depends on them is left out, and Model.Notes
+// says so.
 //
 // # Endpoints and placements
 //

@@ -143,6 +143,47 @@ func TestLoadNestedAssembly(t *testing.T) {
 	}
 }
 
+func TestLoadReadsRegions(t *testing.T) {
+	for in, want := range map[string]string{
+		"aws://unknown-account/us-east-1":      "us-east-1",
+		"aws://111111111111/eu-west-1":         "eu-west-1",
+		"aws://unknown-account/unknown-region": "",
+		"":                                     "",
+		"gcp://x/y":                            "",
+	} {
+		if got := region(in); got != want {
+			t.Errorf("region(%q) = %q, want %q", in, got, want)
+		}
+	}
+
+	// Fn::GetStackOutput names us-east-1; the manifest puts Net in eu-west-1.
+	netStack, app := weakStacks("us-east-1")
+	dir := writeAssembly(t,
+		assemblyStack{name: "Net", region: "eu-west-1", t: netStack.t},
+		assemblyStack{name: "App", region: "eu-west-1", t: app.t})
+	m, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := m.Check(Web, RDS, 3306); r.Verdict != VerdictUnknown {
+		t.Errorf("web -> rds: %s, want unknown: the references name another region", r.Verdict)
+	}
+	if !slices.ContainsFunc(m.Notes(), func(n string) bool { return strings.Contains(n, "is in region eu-west-1, not us-east-1") }) {
+		t.Errorf("no note about the region: %q", m.Notes())
+	}
+	// In us-east-1, or where the manifest does not say, they resolve.
+	for _, region := range []string{"us-east-1", ""} {
+		dir := writeAssembly(t,
+			assemblyStack{name: "Net", region: region, t: netStack.t},
+			assemblyStack{name: "App", region: region, t: app.t})
+		m, err := Load(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		expectAllowed(t, m, Web, RDS, 3306)
+	}
+}
+
 func TestCloneTemplatesIsDeep(t *testing.T) {
 	a := loadFixture(t)
 	b := CloneTemplates(a)

@@ -106,9 +106,16 @@ type placement struct {
 var internet = &placement{endpoint: Internet, name: "internet (" + InternetAddress + ")", addr: internetAddr}
 
 // FromTemplates builds the model from parsed CloudFormation templates keyed by
-// stack name. Fn::ImportValue resolves across all of them.
+// stack name. Fn::ImportValue and Fn::GetStackOutput resolve across all of
+// them; the stacks' regions are unknown, so a Region of Fn::GetStackOutput is
+// not checked.
 func FromTemplates(templates map[string]map[string]any) (*Model, error) {
-	ix, err := newIndex(templates)
+	return build(templates, nil)
+}
+
+// build is FromTemplates with the regions of the stacks whose region is known.
+func build(templates map[string]map[string]any, regions map[string]string) (*Model, error) {
+	ix, err := newIndex(templates, regions)
 	if err != nil {
 		return nil, err
 	}

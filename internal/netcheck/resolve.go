@@ -39,22 +39,33 @@ func (v value) field(name string) value {
 
 func (v value) absent() bool { return v.v == nil }
 
-// index holds every resource and export of an assembly and resolves the
-// intrinsics netcheck understands: Ref, Fn::GetAtt and Fn::ImportValue.
+// index holds every resource, output and export of an assembly and resolves
+// the intrinsics netcheck understands: Ref, Fn::GetAtt, Fn::ImportValue and
+// Fn::GetStackOutput.
 type index struct {
 	resources map[string]*resource   // by key
 	byType    map[string][]*resource // sorted by key
 	exports   map[string]value       // export name -> the output's Value
+	stacks    map[string]*stackInfo  // by stack name
 	names     map[string]int         // display name -> how many resources share it
 	notes     []string
 	noted     map[string]bool
 }
 
-func newIndex(templates map[string]map[string]any) (*index, error) {
+// stackInfo is what Fn::GetStackOutput reads of a stack.
+type stackInfo struct {
+	region  string           // "" when unknown
+	outputs map[string]value // output logical id -> its Value
+}
+
+// newIndex indexes templates, keyed by stack name; regions gives the region
+// of the stacks whose region is known (nil: none).
+func newIndex(templates map[string]map[string]any, regions map[string]string) (*index, error) {
 	ix := &index{
 		resources: map[string]*resource{},
 		byType:    map[string][]*resource{},
 		exports:   map[string]value{},
+		stacks:    map[string]*stackInfo{},
 		names:     map[string]int{},
 		noted:     map[string]bool{},
 	}
@@ -95,8 +106,11 @@ func newIndex(templates map[string]map[string]any) (*index, error) {
 		if !ok && t["Outputs"] != nil {
 			return nil, fmt.Errorf("netcheck: stack %q: Outputs is not an object", stack)
 		}
+		info := &stackInfo{region: regions[stack], outputs: map[string]value{}}
+		ix.stacks[stack] = info
 		for id, raw := range outputs {
 			out, _ := raw.(map[string]any)
+			info.outputs[id] = value{stack, out["Value"]}
 			exp, _ := out["Export"].(map[string]any)
 			if exp == nil {
 				continue
@@ -165,26 +179,74 @@ func intrinsic(v any) (string, any, bool) {
 	return "", nil, false
 }
 
-// deref follows Fn::ImportValue to the exporting stack's output value.
+// deref follows Fn::ImportValue to the exporting stack's output value, and
+// Fn::GetStackOutput to the named stack's output value.
 func (ix *index) deref(v value) value {
 	for range maxNesting {
 		fn, arg, ok := intrinsic(v.v)
-		if !ok || fn != "Fn::ImportValue" {
+		if !ok {
 			return v
 		}
-		name, ok := arg.(string)
+		var next value
+		switch fn {
+		case "Fn::ImportValue":
+			next, ok = ix.importValue(v.stack, arg)
+		case "Fn::GetStackOutput":
+			next, ok = ix.stackOutput(v.stack, arg)
+		default:
+			return v
+		}
 		if !ok {
-			ix.note("%s: Fn::ImportValue of a computed name is not resolved", v.stack)
 			return value{v.stack, nil}
 		}
-		exp, ok := ix.exports[name]
-		if !ok {
-			ix.note("%s: Fn::ImportValue %q: no stack in the assembly exports it", v.stack, name)
-			return value{v.stack, nil}
-		}
-		v = exp
+		v = next
 	}
 	return value{v.stack, nil}
+}
+
+// importValue resolves the argument of an Fn::ImportValue in stack.
+func (ix *index) importValue(stack string, arg any) (value, bool) {
+	name, ok := arg.(string)
+	if !ok {
+		ix.note("%s: Fn::ImportValue of a computed name is not resolved", stack)
+		return value{}, false
+	}
+	exp, ok := ix.exports[name]
+	if !ok {
+		ix.note("%s: Fn::ImportValue %q: no stack in the assembly exports it", stack, name)
+		return value{}, false
+	}
+	return exp, true
+}
+
+// stackOutput resolves the argument of an Fn::GetStackOutput in stack:
+// {"StackName": ..., "OutputName": ..., "Region": ...}, Region optional. The
+// stack is found by its stack name among every stack of the assembly; a
+// literal Region must be the stack's region when that is known.
+func (ix *index) stackOutput(stack string, arg any) (value, bool) {
+	m, _ := arg.(map[string]any)
+	name, ok := m["StackName"].(string)
+	output, ok2 := m["OutputName"].(string)
+	if !ok || !ok2 {
+		ix.note("%s: Fn::GetStackOutput of a computed or missing StackName or OutputName is not resolved", stack)
+		return value{}, false
+	}
+	ref := fmt.Sprintf("Fn::GetStackOutput %s.%s", name, output)
+	st, ok := ix.stacks[name]
+	if !ok {
+		ix.note("%s: %s: no stack named %q in the assembly", stack, ref, name)
+		return value{}, false
+	}
+	if region, ok := m["Region"].(string); ok && st.region != "" && region != st.region {
+		ix.note("%s: %s: stack %q is in region %s, not %s: not resolved", stack, ref, name, st.region, region)
+		return value{}, false
+	}
+	out, ok := st.outputs[output]
+	if !ok {
+		ix.note("%s: %s: stack %q has no output %q", stack, ref, name, output)
+		return value{}, false
+	}
+	return out, true
 }
 
 // target returns the resource a Ref or Fn::GetAtt (possibly imported) names,
