@@ -3,8 +3,8 @@
 // ACLs (request and reply) and security groups, as internal/netcheck models
 // them.
 //
-//	go run ./cmd/netcheck [-expect FILE] [-v] [cdk.out]
-//	go run ./cmd/netcheck -mermaid [cdk.out]
+//	go run ./cmd/netcheck [-expect FILE] [-v] [-stage NAME] [cdk.out]
+//	go run ./cmd/netcheck -mermaid [-stage NAME] [cdk.out]
 //
 // It prints each expected flow with its verdict and, for a flow that is not
 // open, every reason found (route, NACL rule number or implicit deny, missing
@@ -13,8 +13,16 @@
 // "internet -> alb 80,443 allow"; -expect "" prints every flow between the
 // endpoints on ports 22, 80, 443, 3306, 3389 and 8080 instead.
 //
+// An assembly of several stages (cdk synth -c env=all, a pipeline's) is
+// checked stage by stage, each stage a separate network, and every flow is
+// printed with its stage; -stage checks one. Stages whose stacks declare no
+// network (a pipeline's own stacks) are listed as not checked. -mermaid draws
+// one diagram per stage, each after a "%% stage NAME" comment, or the one
+// -stage names.
+//
 // Exit status: 0 when every flow is as expected, 1 when any contradicts the
-// table, 2 when the assembly or the table cannot be read.
+// table, 2 when the assembly or the table cannot be read or -stage names no
+// stage.
 package main
 
 import (
@@ -23,6 +31,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/project-1/project-1/internal/netcheck"
@@ -39,13 +48,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("netcheck", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: netcheck [-expect FILE] [-v] [-mermaid] [cdk.out]")
+		fmt.Fprintln(stderr, "usage: netcheck [-expect FILE] [-v] [-mermaid] [-stage NAME] [cdk.out]")
 		fs.PrintDefaults()
 	}
 	expect := fs.String("expect", "cmd/netcheck/expected.txt",
 		`expected reachability table, one "FROM -> TO PORTS allow|block" per line; "" prints the full matrix`)
 	mermaid := fs.Bool("mermaid", false, "print a Mermaid flowchart of the network and its allowed flows instead")
 	verbose := fs.Bool("v", false, "list every blocked path of a flow, not only its distinct reasons")
+	only := fs.String("stage", "", "check or draw only this stage of the assembly (e.g. dev)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -62,13 +72,48 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 
-	m, err := netcheck.Load(dir)
+	stages, err := netcheck.LoadStages(dir)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
+	multi := len(stages) > 1 // name the stage of every flow
+	if *only != "" {
+		i := slices.IndexFunc(stages, func(s netcheck.Stage) bool { return s.Name == *only || label(s) == *only })
+		if i < 0 {
+			names := make([]string, len(stages))
+			for i, s := range stages {
+				names[i] = label(s)
+			}
+			fmt.Fprintf(stderr, "netcheck: %s has no stage %q; its stages: %s\n", dir, *only, strings.Join(names, ", "))
+			return 2
+		}
+		stages = stages[i : i+1]
+	}
+	// Stages whose stacks declare no network have nothing to check, unless no
+	// stage has one: then every flow reports what is missing.
+	var checked, skipped []netcheck.Stage
+	for _, s := range stages {
+		if s.Model.Empty() {
+			skipped = append(skipped, s)
+		} else {
+			checked = append(checked, s)
+		}
+	}
+	if len(checked) == 0 {
+		checked, skipped = stages, nil
+	}
+
 	if *mermaid {
-		fmt.Fprint(stdout, m.Mermaid())
+		for i, s := range checked {
+			if len(checked) > 1 {
+				if i > 0 {
+					fmt.Fprintln(stdout)
+				}
+				fmt.Fprintf(stdout, "%%%% stage %s\n", label(s))
+			}
+			fmt.Fprint(stdout, s.Model.Mermaid())
+		}
 		return 0
 	}
 
@@ -91,42 +136,72 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	var results []netcheck.Result
-	if exps == nil {
-		results = m.Matrix(matrixPorts)
-	} else {
+	var rows []row
+	for _, s := range checked {
+		if exps == nil {
+			for _, r := range s.Model.Matrix(matrixPorts) {
+				rows = append(rows, row{stage: s, result: r})
+			}
+			continue
+		}
 		for _, x := range exps {
-			results = append(results, m.Check(x.From, x.To, x.Port))
+			rows = append(rows, row{stage: s, result: s.Model.Check(x.From, x.To, x.Port), exp: &x})
 		}
 	}
-	bad := report(stdout, m, results, exps, *expect, *verbose)
+	bad := report(stdout, rows, checked, skipped, multi, *expect, *verbose)
 	if bad > 0 {
 		return 1
 	}
 	return 0
 }
 
-// report prints one line per flow, its reasons beneath, and a summary; it
-// returns how many flows contradict exps.
-func report(w io.Writer, m *netcheck.Model, results []netcheck.Result, exps []netcheck.Expectation, file string, verbose bool) int {
-	width := len("FLOW")
-	for _, r := range results {
-		width = max(width, len(flow(r)))
+// row is one flow of the report: a result of a stage, with the expectation it
+// answers (nil for the full matrix).
+type row struct {
+	stage  netcheck.Stage
+	result netcheck.Result
+	exp    *netcheck.Expectation
+}
+
+// label names a stage in the report.
+func label(s netcheck.Stage) string {
+	if s.Name == "" {
+		return "(top level)"
 	}
+	return s.Name
+}
+
+// report prints one line per flow, its reasons beneath, and a summary; it
+// returns how many flows contradict their expectation. With multi, each line
+// begins with the flow's stage.
+func report(w io.Writer, rows []row, checked, skipped []netcheck.Stage, multi bool, file string, verbose bool) int {
+	width, stageWidth := len("FLOW"), len("STAGE")
+	for _, r := range rows {
+		width = max(width, len(flow(r.result)))
+		stageWidth = max(stageWidth, len(label(r.stage)))
+	}
+	expected := len(rows) > 0 && rows[0].exp != nil
 	header := fmt.Sprintf("%-*s  %5s  %-7s", width, "FLOW", "PORT", "RESULT")
-	if exps != nil {
+	if multi {
+		header = fmt.Sprintf("%-*s  %s", stageWidth, "STAGE", header)
+	}
+	if expected {
 		header += "  CHECK"
 	}
 	fmt.Fprintln(w, header)
 	bad := 0
-	for i, r := range results {
+	for _, rw := range rows {
+		r := rw.result
 		line := fmt.Sprintf("%-*s  %5d  %-7s", width, flow(r), r.Port, r.Verdict)
-		if exps != nil {
-			if exps[i].Met(r) {
+		if multi {
+			line = fmt.Sprintf("%-*s  %s", stageWidth, label(rw.stage), line)
+		}
+		if x := rw.exp; x != nil {
+			if x.Met(r) {
 				line += "  ok"
 			} else {
 				bad++
-				line += fmt.Sprintf("  CONTRADICTS expected %s (%s:%d)", exps[i].Verdict(), file, exps[i].Line)
+				line += fmt.Sprintf("  CONTRADICTS expected %s (%s:%d)", x.Verdict(), file, x.Line)
 			}
 		}
 		fmt.Fprintln(w, strings.TrimRight(line, " "))
@@ -153,15 +228,36 @@ func report(w io.Writer, m *netcheck.Model, results []netcheck.Result, exps []ne
 		}
 	}
 	fmt.Fprintln(w)
-	if exps != nil {
-		fmt.Fprintf(w, "%d flows checked: %d as expected, %d contradict the expected table.\n", len(results), len(results)-bad, bad)
-	} else {
-		fmt.Fprintf(w, "%d flows checked.\n", len(results))
+	in := ""
+	if multi {
+		in = fmt.Sprintf(" in %d stages", len(checked))
+		if len(checked) == 1 {
+			in = " in stage " + label(checked[0])
+		}
 	}
-	if notes := m.Notes(); len(notes) > 0 {
-		fmt.Fprintln(w, "\nNotes:")
+	if expected {
+		fmt.Fprintf(w, "%d flows checked%s: %d as expected, %d contradict the expected table.\n", len(rows), in, len(rows)-bad, bad)
+	} else {
+		fmt.Fprintf(w, "%d flows checked%s.\n", len(rows), in)
+	}
+	for _, s := range checked {
+		notes := s.Model.Notes()
+		if len(notes) == 0 {
+			continue
+		}
+		if multi {
+			fmt.Fprintf(w, "\nNotes (stage %s):\n", label(s))
+		} else {
+			fmt.Fprintln(w, "\nNotes:")
+		}
 		for _, n := range notes {
 			fmt.Fprintf(w, "  - %s\n", n)
+		}
+	}
+	if len(skipped) > 0 {
+		fmt.Fprintln(w, "\nNot checked: stages whose stacks declare no VPC, load balancer, instance, database or NAT gateway:")
+		for _, s := range skipped {
+			fmt.Fprintf(w, "  - %s: %s\n", label(s), strings.Join(s.Stacks, ", "))
 		}
 	}
 	return bad

@@ -102,3 +102,107 @@ func TestMermaidAndMatrix(t *testing.T) {
 		t.Errorf("-v: exit %d, want every blocked path listed\n%s", code, out)
 	}
 }
+
+// stagedFixture is the fixture's stage twice, as dev and prod (stack names,
+// export names and tags renamed; logical ids the same), beside a top-level
+// pipeline stack that declares no network, as cdk synth -c pipeline=true
+// lays it out.
+func stagedFixture(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	write := func(path, content string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, path)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, path), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src := filepath.Join(fixture, "assembly-project-1")
+	files, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, env := range []string{"dev", "prod"} {
+		for _, f := range files {
+			data, err := os.ReadFile(filepath.Join(src, f.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			write(filepath.Join("assembly-"+env, f.Name()), strings.ReplaceAll(string(data), "project-1", env))
+		}
+	}
+	write("manifest.json", `{"artifacts": {
+		"assembly-dev": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "assembly-dev", "displayName": "dev"}},
+		"assembly-prod": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "assembly-prod", "displayName": "prod"}},
+		"Pipeline": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "Pipeline.template.json", "stackName": "project-1-Pipeline"}}}}`)
+	write("Pipeline.template.json", `{"Resources": {"Pipeline": {"Type": "AWS::CodePipeline::Pipeline", "Properties": {}}}}`)
+	return dir
+}
+
+func TestStagesCheckedOneByOne(t *testing.T) {
+	dir := stagedFixture(t)
+	code, out, errOut := runCmd(t, "-expect", "expected.txt", dir)
+	if code != 0 {
+		t.Fatalf("exit %d, want 0\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"STAGE  FLOW              PORT  RESULT   CHECK\n",
+		"dev    internet -> alb     80  allow    ok\n",
+		"prod   alb -> rds        3306  block    ok\n",
+		"52 flows checked in 2 stages: 52 as expected, 0 contradict the expected table.\n",
+		"\nNotes (stage dev):\n  - dev-Network/SecurityGroupsAlb", // each stage's notes under its name
+		"\nNotes (stage prod):\n",
+		"\nNot checked: stages whose stacks declare no VPC, load balancer, instance, database or NAT gateway:\n  - (top level): project-1-Pipeline\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	// Every flow line names its stage.
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, " -> ") && !strings.HasPrefix(line, " ") && !strings.HasPrefix(line, "dev ") && !strings.HasPrefix(line, "prod ") {
+			t.Errorf("flow line without its stage: %q", line)
+		}
+	}
+
+	code, out, _ = runCmd(t, "-expect", "expected.txt", "-stage", "prod", dir)
+	if code != 0 || !strings.Contains(out, "26 flows checked in stage prod: 26 as expected") || strings.Contains(out, "\ndev ") {
+		t.Errorf("-stage prod: exit %d\n%s", code, out)
+	}
+	code, out, _ = runCmd(t, "-expect", "", dir)
+	if code != 0 || !strings.Contains(out, "240 flows checked in 2 stages.") {
+		t.Errorf(`-expect "": exit %d\n%s`, code, out)
+	}
+	code, _, errOut = runCmd(t, "-stage", "staging", dir)
+	if code != 2 || !strings.Contains(errOut, `no stage "staging"; its stages: (top level), dev, prod`) {
+		t.Errorf("-stage staging: exit %d, stderr %q", code, errOut)
+	}
+	// The pipeline's stage alone has no network: every flow is unknown.
+	code, out, _ = runCmd(t, "-expect", "expected.txt", "-stage", "(top level)", dir)
+	if code != 1 || !strings.Contains(out, "NO_ENDPOINT") {
+		t.Errorf("-stage '(top level)': exit %d, want 1 with NO_ENDPOINT\n%s", code, out)
+	}
+}
+
+func TestMermaidPerStage(t *testing.T) {
+	dir := stagedFixture(t)
+	code, out, _ := runCmd(t, "-mermaid", dir)
+	if code != 0 || !strings.HasPrefix(out, "%% stage dev\nflowchart LR\n") || !strings.Contains(out, "\n\n%% stage prod\nflowchart LR\n") ||
+		strings.Count(out, "flowchart LR") != 2 {
+		t.Errorf("-mermaid: exit %d, want one diagram per stage\n%s", code, out)
+	}
+	_, single, _ := runCmd(t, "-mermaid", fixture)
+	code, out, _ = runCmd(t, "-mermaid", "-stage", "dev", dir)
+	if code != 0 || out != single {
+		t.Errorf("-mermaid -stage dev: exit %d, want the fixture's diagram\n%s", code, out)
+	}
+}
+
+func TestSingleStageNamesNoStage(t *testing.T) {
+	_, out, _ := runCmd(t, "-expect", "expected.txt", fixture)
+	if !strings.HasPrefix(out, "FLOW  ") || strings.Contains(out, "stage") {
+		t.Errorf("a one-stage assembly's report names its stage:\n%s", out)
+	}
+}

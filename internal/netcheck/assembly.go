@@ -3,8 +3,10 @@ package netcheck
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -17,26 +19,101 @@ type manifest struct {
 		Environment string `json:"environment"` // aws://account/region
 		Properties  struct {
 			DirectoryName string `json:"directoryName"` // cdk:cloud-assembly
+			DisplayName   string `json:"displayName"`   // cdk:cloud-assembly: the Stage's path
 			TemplateFile  string `json:"templateFile"`  // aws:cloudformation:stack
 			StackName     string `json:"stackName"`     // aws:cloudformation:stack
 		} `json:"properties"`
 	} `json:"artifacts"`
 }
 
-// Load reads the cloud assembly in dir (a cdk.out directory): every stack of
-// the assembly and of every nested assembly (CDK Stage), then builds the
-// model. See LoadTemplates for the stack names.
+// Stage is one network of a cloud assembly: the stacks of one CDK Stage (a
+// nested cloud assembly), or the stacks at the assembly's top level. Each
+// stage is modelled on its own, so that environments that reuse the same
+// logical ids are never paired with each other.
+type Stage struct {
+	// Name is the Stage's path as the manifest gives it (the nested
+	// assembly's displayName, such as "dev", or "Pipeline/dev" for a Stage
+	// inside another), else the nested assembly's artifact id; "" for the
+	// stacks at the top level of the assembly.
+	Name   string
+	Stacks []string // stack names, sorted
+	Model  *Model   // the stage's network; Model.Empty when its stacks declare none
+}
+
+// LoadStages reads the cloud assembly in dir (a cdk.out directory) and models
+// each stage separately: each nested assembly (CDK Stage, at any depth) that
+// holds a stack, and the stacks at the top level, if any. Fn::ImportValue and
+// Fn::GetStackOutput resolve across every stack of the assembly, by export
+// name and by stack name; resources of another stage are not part of a
+// stage's network. Stages are sorted by name, the top level first.
+func LoadStages(dir string) ([]Stage, error) {
+	a, err := readAssembly(dir)
+	if err != nil {
+		return nil, err
+	}
+	return a.stages()
+}
+
+func (a *assembly) stages() ([]Stage, error) {
+	var out []Stage
+	for _, name := range slices.Sorted(maps.Keys(a.stageStacks)) {
+		stacks := a.stageStacks[name]
+		sort.Strings(stacks)
+		scope := map[string]bool{}
+		for _, s := range stacks {
+			scope[s] = true
+		}
+		m, err := build(a.templates, a.regions, scope)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Stage{Name: name, Stacks: stacks, Model: m})
+	}
+	return out, nil
+}
+
+// Load reads the cloud assembly in dir (a cdk.out directory) and returns the
+// model of its network: the one stage (see LoadStages) whose stacks declare a
+// network. It is an error when several stages do, since each is a separate
+// network: use LoadStages. When none does, the model is that of every stack
+// (and Check reports the endpoints it lacks). See LoadTemplates for the stack
+// names.
 func Load(dir string) (*Model, error) {
 	a, err := readAssembly(dir)
 	if err != nil {
 		return nil, err
 	}
-	return build(a.templates, a.regions)
+	stages, err := a.stages()
+	if err != nil {
+		return nil, err
+	}
+	var networks []Stage
+	for _, s := range stages {
+		if !s.Model.Empty() {
+			networks = append(networks, s)
+		}
+	}
+	switch len(networks) {
+	case 0:
+		if len(stages) == 1 {
+			return stages[0].Model, nil
+		}
+		return build(a.templates, a.regions, nil)
+	case 1:
+		return networks[0].Model, nil
+	}
+	names := make([]string, len(networks))
+	for i, s := range networks {
+		names[i] = fmt.Sprintf("%q", s.Name)
+	}
+	return nil, fmt.Errorf("netcheck: the cloud assembly %s holds %d stages with a network (%s): check them one by one with LoadStages",
+		dir, len(networks), strings.Join(names, ", "))
 }
 
 // LoadTemplates reads the cloud assembly in dir and returns each stack's
-// parsed template by stack name: the artifact's properties.stackName, else its
-// displayName, else its artifact id. Every call returns fresh maps, which a
+// parsed template by stack name, every stage's: the artifact's
+// properties.stackName, else its displayName, else its artifact id. Stack
+// names are unique across the assembly. Every call returns fresh maps, which a
 // test may mutate and hand to FromTemplates.
 func LoadTemplates(dir string) (map[string]map[string]any, error) {
 	a, err := readAssembly(dir)
@@ -47,15 +124,16 @@ func LoadTemplates(dir string) (map[string]map[string]any, error) {
 }
 
 // assembly is a cloud assembly as read: each stack's template and, when the
-// manifest gives it, its region, by stack name.
+// manifest gives it, its region, by stack name; and the stacks of each stage.
 type assembly struct {
-	templates map[string]map[string]any
-	regions   map[string]string
+	templates   map[string]map[string]any
+	regions     map[string]string
+	stageStacks map[string][]string // stage name -> stack names
 }
 
 func readAssembly(dir string) (*assembly, error) {
-	a := &assembly{templates: map[string]map[string]any{}, regions: map[string]string{}}
-	if err := a.load(dir, 0); err != nil {
+	a := &assembly{templates: map[string]map[string]any{}, regions: map[string]string{}, stageStacks: map[string][]string{}}
+	if err := a.load(dir, "", 0); err != nil {
 		return nil, err
 	}
 	if len(a.templates) == 0 {
@@ -82,7 +160,8 @@ func region(environment string) string {
 // directory cannot recurse forever.
 const maxNesting = 16
 
-func (a *assembly) load(dir string, depth int) error {
+// load reads the assembly in dir, whose stacks belong to stage.
+func (a *assembly) load(dir, stage string, depth int) error {
 	if depth > maxNesting {
 		return fmt.Errorf("netcheck: cloud assemblies nested deeper than %d at %s", maxNesting, dir)
 	}
@@ -106,8 +185,22 @@ func (a *assembly) load(dir string, depth int) error {
 			if art.Properties.DirectoryName == "" {
 				return fmt.Errorf("netcheck: %s: nested assembly %q has no properties.directoryName", dir, id)
 			}
-			if err := a.load(filepath.Join(dir, art.Properties.DirectoryName), depth+1); err != nil {
+			name := art.Properties.DisplayName
+			if name == "" {
+				name = art.DisplayName
+			}
+			if name == "" {
+				name = id
+			}
+			if _, dup := a.stageStacks[name]; dup {
+				return fmt.Errorf("netcheck: two stages named %q in the cloud assembly", name)
+			}
+			a.stageStacks[name] = nil
+			if err := a.load(filepath.Join(dir, art.Properties.DirectoryName), name, depth+1); err != nil {
 				return err
+			}
+			if len(a.stageStacks[name]) == 0 {
+				delete(a.stageStacks, name) // a Stage that only holds other Stages
 			}
 		case "aws:cloudformation:stack":
 			name := art.Properties.StackName
@@ -133,6 +226,7 @@ func (a *assembly) load(dir string, depth int) error {
 				return fmt.Errorf("netcheck: %s: %w", path, err)
 			}
 			a.templates[name] = t
+			a.stageStacks[stage] = append(a.stageStacks[stage], name)
 			if r := region(art.Environment); r != "" {
 				a.regions[name] = r
 			}

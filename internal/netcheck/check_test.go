@@ -268,12 +268,15 @@ func TestImportValueAcrossStacks(t *testing.T) {
 // reads them with Fn::GetStackOutput naming the stack "Net" in region (none
 // when ""). The web tier's subnets are a list of references, as CDK writes
 // VPCZoneIdentifier.
-func weakStacks(region string) (netStack, app *stack) {
+func weakStacks(region string) (netStack, app *stack) { return weakStacksOf("Net", region) }
+
+// weakStacksOf is weakStacks with the network stack named netName.
+func weakStacksOf(netName, region string) (netStack, app *stack) {
 	netStack = baseStack()
 	for _, id := range []string{"Alb", "Web", "DbSubnets", "Db"} {
 		netStack.remove(id)
 	}
-	out := func(name string) obj { return stackOutput("Net", region, name) }
+	out := func(name string) obj { return stackOutput(netName, region, name) }
 	netStack.output("PublishOutputRefPublicA", ref("PublicA"))
 	netStack.output("PublishOutputRefPrivateA", ref("PrivateA"))
 	for _, g := range []string{"AlbSg", "WebSg", "DbSg"} {
@@ -297,7 +300,7 @@ func TestGetStackOutputAcrossStacks(t *testing.T) {
 	for _, region := range []string{"", "us-east-1"} {
 		t.Run("region "+region, func(t *testing.T) {
 			netStack, app := weakStacks(region)
-			m, err := build(map[string]map[string]any{"Net": netStack.t, "App": app.t}, map[string]string{"Net": "us-east-1", "App": "us-east-1"})
+			m, err := build(map[string]map[string]any{"Net": netStack.t, "App": app.t}, map[string]string{"Net": "us-east-1", "App": "us-east-1"}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -341,7 +344,7 @@ func TestGetStackOutputAcrossStacks(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			netStack, app := weakStacks("")
 			app.props("DbSubnets")["SubnetIds"] = arr{tc.ref}
-			m, err := build(map[string]map[string]any{"Net": netStack.t, "App": app.t}, tc.regions)
+			m, err := build(map[string]map[string]any{"Net": netStack.t, "App": app.t}, tc.regions, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -359,7 +362,7 @@ func TestGetStackOutputAcrossStacks(t *testing.T) {
 	// A region that matches, or a stack whose region is unknown, resolves.
 	netStack, app := weakStacks("eu-west-1")
 	for _, regions := range []map[string]string{nil, {"Net": "eu-west-1"}} {
-		m, err := build(map[string]map[string]any{"Net": netStack.t, "App": app.t}, regions)
+		m, err := build(map[string]map[string]any{"Net": netStack.t, "App": app.t}, regions, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,11 +5,17 @@
 //
 // # Input
 //
-// Load reads a cloud assembly (cdk.out): manifest.json, every
+// LoadStages reads a cloud assembly (cdk.out): manifest.json, every
 // aws:cloudformation:stack artifact, and every nested cdk:cloud-assembly (a
-// CDK Stage) recursively. FromTemplates takes the parsed templates directly,
-// keyed by stack name, so a test can mutate them and re-analyse
-// (LoadTemplates, CloneTemplates).
+// CDK Stage) recursively. Each stage (the stacks of one nested assembly, or
+// those at the top level) is a separate network with its own Model: the
+// environments of `cdk synth -c env=all` or of a pipeline reuse the same
+// logical ids, and are never paired with each other. A stage whose stacks
+// declare no network, such as a pipeline's own stacks, has an empty Model
+// (Model.Empty). Load returns the model of the one stage with a network, and
+// fails when there are several. FromTemplates takes parsed templates
+// directly, keyed by stack name, and models them as one network, so a test
+// can mutate them and re-analyse (LoadTemplates, CloneTemplates).
 //
 // Values resolve through Ref, Fn::GetAtt (a security group's GroupId, a
 // VPC's CidrBlock), Fn::ImportValue (the output of any stack whose
@@ -17,7 +23,10 @@
 // Fn::GetStackOutput (CDK's weak cross-stack references: the output
 // OutputName of the stack whose stack name is StackName, resolved in that
 // stack; a Region that is not the stack's region, when the manifest gives it,
-// leaves it unresolved) and Fn::Split of an exported Fn::Join. Other
+// leaves it unresolved) and Fn::Split of an exported Fn::Join. References
+// resolve across every stack of the assembly, whatever its stage; but a
+// resource of another stage is not part of a stage's network, so what refers
+// to another stage's subnets or security groups is left out. Other
 // intrinsics are opaque: what depends on them is left out, and Model.Notes
 // says so.
 //

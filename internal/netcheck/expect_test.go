@@ -156,7 +156,7 @@ func TestResolve(t *testing.T) {
 		export("O1", "cidr", getAtt("Vpc", "CidrBlock")).
 		export("O2", "chain", importValue("cidr"))
 	a.t["Parameters"] = obj{"P": obj{"Type": "String", "Default": "10.2.0.0/16"}}
-	ix, err := newIndex(map[string]map[string]any{"A": a.t}, nil)
+	ix, err := newIndex(map[string]map[string]any{"A": a.t}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

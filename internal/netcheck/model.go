@@ -105,17 +105,21 @@ type placement struct {
 // internet is the placement of the Internet endpoint.
 var internet = &placement{endpoint: Internet, name: "internet (" + InternetAddress + ")", addr: internetAddr}
 
-// FromTemplates builds the model from parsed CloudFormation templates keyed by
-// stack name. Fn::ImportValue and Fn::GetStackOutput resolve across all of
-// them; the stacks' regions are unknown, so a Region of Fn::GetStackOutput is
-// not checked.
+// FromTemplates builds the model of one network from parsed CloudFormation
+// templates keyed by stack name, as LoadTemplates returns them: every stack is
+// part of it, so pass the stacks of one stage (see LoadStages).
+// Fn::ImportValue and Fn::GetStackOutput resolve across all of them; the
+// stacks' regions are unknown, so a Region of Fn::GetStackOutput is not
+// checked.
 func FromTemplates(templates map[string]map[string]any) (*Model, error) {
-	return build(templates, nil)
+	return build(templates, nil, nil)
 }
 
-// build is FromTemplates with the regions of the stacks whose region is known.
-func build(templates map[string]map[string]any, regions map[string]string) (*Model, error) {
-	ix, err := newIndex(templates, regions)
+// build models the stacks of scope (nil: every stack) as one network;
+// references resolve across all templates. regions gives the region of the
+// stacks whose region is known.
+func build(templates map[string]map[string]any, regions map[string]string, scope map[string]bool) (*Model, error) {
+	ix, err := newIndex(templates, regions, scope)
 	if err != nil {
 		return nil, err
 	}
@@ -135,6 +139,21 @@ func build(templates map[string]map[string]any, regions map[string]string) (*Mod
 	b.workloads()
 	b.m.notes = ix.notes
 	return b.m, nil
+}
+
+// Empty reports whether the model holds no VPC and places no resource of any
+// endpoint: stacks without a network, such as a delivery pipeline's, have
+// nothing to check.
+func (m *Model) Empty() bool {
+	if len(m.vpcs) > 0 {
+		return false
+	}
+	for _, ps := range m.placements {
+		if len(ps) > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // Notes lists what the model could not read or models only in part:

@@ -41,13 +41,14 @@ func (v value) absent() bool { return v.v == nil }
 
 // index holds every resource, output and export of an assembly and resolves
 // the intrinsics netcheck understands: Ref, Fn::GetAtt, Fn::ImportValue and
-// Fn::GetStackOutput.
+// Fn::GetStackOutput. References resolve across every stack; byType and
+// names cover only the stacks of the network being modelled (its scope).
 type index struct {
-	resources map[string]*resource   // by key
-	byType    map[string][]*resource // sorted by key
+	resources map[string]*resource   // by key, every stack's
+	byType    map[string][]*resource // the scope's, sorted by key
 	exports   map[string]value       // export name -> the output's Value
 	stacks    map[string]*stackInfo  // by stack name
-	names     map[string]int         // display name -> how many resources share it
+	names     map[string]int         // display name -> how many of the scope's resources share it
 	notes     []string
 	noted     map[string]bool
 }
@@ -59,8 +60,9 @@ type stackInfo struct {
 }
 
 // newIndex indexes templates, keyed by stack name; regions gives the region
-// of the stacks whose region is known (nil: none).
-func newIndex(templates map[string]map[string]any, regions map[string]string) (*index, error) {
+// of the stacks whose region is known (nil: none), scope the stacks whose
+// resources are modelled (nil: all).
+func newIndex(templates map[string]map[string]any, regions map[string]string, scope map[string]bool) (*index, error) {
 	ix := &index{
 		resources: map[string]*resource{},
 		byType:    map[string][]*resource{},
@@ -75,6 +77,7 @@ func newIndex(templates map[string]map[string]any, regions map[string]string) (*
 	}
 	sort.Strings(stacks)
 	for _, stack := range stacks {
+		inScope := scope == nil || scope[stack]
 		t := templates[stack]
 		if t == nil {
 			return nil, fmt.Errorf("netcheck: stack %q: no template", stack)
@@ -99,8 +102,10 @@ func newIndex(templates map[string]map[string]any, regions map[string]string) (*
 			key := stack + "/" + id
 			rr := &resource{key: key, stack: stack, id: id, typ: typ, props: props}
 			ix.resources[key] = rr
-			ix.byType[typ] = append(ix.byType[typ], rr)
-			ix.names[displayName(id)]++
+			if inScope {
+				ix.byType[typ] = append(ix.byType[typ], rr)
+				ix.names[displayName(id)]++
+			}
 		}
 		outputs, ok := t["Outputs"].(map[string]any)
 		if !ok && t["Outputs"] != nil {
@@ -117,7 +122,9 @@ func newIndex(templates map[string]map[string]any, regions map[string]string) (*
 			}
 			name, ok := exp["Name"].(string)
 			if !ok {
-				ix.note("%s/%s: export name is not a literal string: its imports cannot be resolved", stack, id)
+				if inScope {
+					ix.note("%s/%s: export name is not a literal string: its imports cannot be resolved", stack, id)
+				}
 				continue
 			}
 			if _, dup := ix.exports[name]; dup {
