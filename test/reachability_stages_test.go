@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/project-1/project-1/internal/netcheck"
+	"github.com/project-1/project-1/netcheck"
 	"github.com/project-1/project-1/stacks"
 )
 

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/project-1/project-1/internal/netcheck"
+	"github.com/project-1/project-1/netcheck"
 )
 
 // expectedTable is the spec's reachability table as cmd/netcheck (and CI) reads it.

@@ -1,6 +1,6 @@
 // Command netcheck proves the spec's reachability table against a synthesized
 // cloud assembly, before anything is deployed: routes, NAT gateways, network
-// ACLs (request and reply) and security groups, as internal/netcheck models
+// ACLs (request and reply) and security groups, as package netcheck models
 // them.
 //
 //	go run ./cmd/netcheck [-expect FILE] [-v] [-stage NAME] [cdk.out]
@@ -34,7 +34,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/project-1/project-1/internal/netcheck"
+	"github.com/project-1/project-1/netcheck"
 )
 
 func main() {

@@ -8,9 +8,9 @@ import (
 	"testing"
 )
 
-// fixture is internal/netcheck's test assembly: the real network stack and a
+// fixture is package netcheck's test assembly: the real network stack and a
 // hand-written workload stack.
-const fixture = "../../internal/netcheck/testdata/assembly"
+const fixture = "../../netcheck/testdata/assembly"
 
 func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()

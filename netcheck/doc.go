@@ -1,7 +1,38 @@
 // Package netcheck answers, from synthesized CloudFormation alone, whether TCP
 // traffic from one endpoint can reach another on a port, and when it cannot,
 // why: in the spirit of VPC Reachability Analyzer, before anything is
-// deployed. It is plain Go: no jsii, no AWS calls.
+// deployed. It is plain Go: no jsii, no AWS calls, no deployed resources.
+//
+// # Use
+//
+// Synthesize (npx cdk synth), then load the cloud assembly and ask. A team
+// that must prove the internet cannot reach its database on 3306 adds a test
+// beside its CDK app:
+//
+//	import "github.com/project-1/project-1/netcheck"
+//
+//	func TestDatabaseNotOnTheInternet(t *testing.T) {
+//		stages, err := netcheck.LoadStages("../cdk.out")
+//		if err != nil {
+//			t.Fatal(err)
+//		}
+//		for _, s := range stages {
+//			if s.Model.Empty() {
+//				continue // stacks that declare no network, such as a pipeline's
+//			}
+//			r := s.Model.Check(netcheck.Internet, netcheck.RDS, 3306)
+//			if r.Verdict != netcheck.VerdictBlock {
+//				t.Errorf("stage %q: internet -> rds 3306 is %s, want block", s.Name, r.Verdict)
+//			}
+//		}
+//	}
+//
+// With one stage, Load returns its Model directly. A Result holds every Path
+// from a source placement to a destination placement, each with the Reasons
+// it is closed, so a partial opening is told from a block (see ExampleLoad).
+// A table of expected flows, in the format of cmd/netcheck's expected.txt, is
+// read by ParseExpectations and judged by Expectation.Met (see
+// ExampleLoadStages); Model.Mermaid draws the network.
 //
 // # Input
 //
