@@ -41,5 +41,6 @@ awk -v runs="$runs" '
 		printf "%-28s %12s %14s\n", "synthesis (" runs " runs)", "median wall", "peak RSS"
 		printf "%-28s %11.2fs %11.0f MiB\n", "empty app (floor)", fw, rss["empty"] / 1024
 		printf "%-28s %11.2fs %11.0f MiB\n", "project-1 default env", pw, rss["project-1"] / 1024
-		printf "%-28s %11.2fx %13.2fx   (target: wall <= 1.3x)\n", "ratio", pw / fw, rss["project-1"] / rss["empty"]
+		printf "%-28s %11.2fx %13.2fx\n", "ratio", pw / fw, rss["project-1"] / rss["empty"]
+		printf "%-28s %11.2fs\n", "above the floor", pw - fw
 	}' "$tmp/times"
