@@ -2,10 +2,10 @@ package stacks
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/project-1/project-1/constructs/network"
 	"github.com/project-1/project-1/constructs/web"
 )
 
@@ -31,8 +31,8 @@ func NewAppStack(scope constructs.Construct, id string, props *AppStackProps) *A
 	groups := props.Network.SecurityGroups
 	w := web.NewWeb(stack, "Web", &web.Props{
 		Vpc:                   props.Network.Vpc.Vpc,
-		AlbSecurityGroup:      immutable(stack, "AlbSecurityGroup", groups.Alb),
-		InstanceSecurityGroup: immutable(stack, "WebSecurityGroup", groups.Web),
+		AlbSecurityGroup:      network.ImportImmutable(stack, "AlbSecurityGroup", groups.Alb),
+		InstanceSecurityGroup: network.ImportImmutable(stack, "WebSecurityGroup", groups.Web),
 		AccessLogs:            props.Data.LogBucket,
 		DataBucket:            props.Data.DataBucket,
 		Table:                 props.Data.Table,
@@ -47,13 +47,4 @@ func NewAppStack(scope constructs.Construct, id string, props *AppStackProps) *A
 	url := output(stack, "LoadBalancerUrl", jsii.String(w.URL), "the web tier, through the load balancer")
 	output(stack, "AutoScalingGroupName", w.Instances.AutoScalingGroupName(), "web servers; pick one for SSM port forwarding")
 	return &AppStack{Stack: stack, Web: w, URL: url}
-}
-
-// immutable references a security group of another stack so that the L2s of
-// this one cannot add rules to it: the chain is defined in the network stack only.
-func immutable(scope constructs.Construct, id string, group awsec2.ISecurityGroup) awsec2.ISecurityGroup {
-	return awsec2.SecurityGroup_FromSecurityGroupId(scope, jsii.String(id), group.SecurityGroupId(), &awsec2.SecurityGroupImportOptions{
-		Mutable:          jsii.Bool(false),
-		AllowAllOutbound: jsii.Bool(false),
-	})
 }

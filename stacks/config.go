@@ -11,6 +11,7 @@ import (
 
 	"github.com/project-1/project-1/constructs/network"
 	"github.com/project-1/project-1/internal/retention"
+	"github.com/project-1/project-1/internal/validate"
 )
 
 // Environment is everything that differs between deployments of project-1.
@@ -116,9 +117,8 @@ func (e *Environment) Validate() error {
 		bad("Region %q is not an AWS region name like us-east-1", e.Region)
 	} else {
 		for i, s := range e.Network.Subnets {
-			zone, ok := strings.CutPrefix(s.AvailabilityZone, e.Region)
-			if s.AvailabilityZone != "" && (!ok || len(zone) != 1 || zone[0] < 'a' || zone[0] > 'z') {
-				bad("Network.Subnets[%d].AvailabilityZone %q is not a zone of Region %q (%sa, %sb, ...)", i, s.AvailabilityZone, e.Region, e.Region, e.Region)
+			if err := validate.Zone(s.AvailabilityZone, e.Region); s.AvailabilityZone != "" && err != nil {
+				bad("Network.Subnets[%d].AvailabilityZone %v, the environment's Region %q", i, err, e.Region)
 			}
 		}
 	}
@@ -132,16 +132,10 @@ func (e *Environment) Validate() error {
 	return errors.Join(errs...)
 }
 
-var (
-	instanceTypePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
-	certificatePattern  = regexp.MustCompile(`^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}$`)
-	tableNamePattern    = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
-)
-
 func (e *Environment) validateWeb(bad func(string, ...any)) {
 	w := e.Web
-	if !instanceTypePattern.MatchString(w.InstanceType) {
-		bad("Web.InstanceType %q is not an EC2 instance type like t3.micro", w.InstanceType)
+	if err := validate.InstanceType(w.InstanceType); err != nil {
+		bad("Web.InstanceType %v", err)
 	}
 	if w.Instances < 1 || w.Instances > 20 {
 		bad("Web.Instances %d: must be from 1 to 20", w.Instances)
@@ -150,18 +144,16 @@ func (e *Environment) validateWeb(bad func(string, ...any)) {
 		bad("Web.MaxInstances %d: must be above Web.Instances (%d), up to 21: a rolling update keeps Web.Instances in service and starts the new server beside them", w.MaxInstances, w.Instances)
 	}
 	if w.CertificateArn != "" {
-		if !certificatePattern.MatchString(w.CertificateArn) {
-			bad("Web.CertificateArn %q is not an ACM certificate ARN", w.CertificateArn)
-		} else if region := strings.Split(w.CertificateArn, ":")[3]; region != e.Region {
-			bad("Web.CertificateArn %q is in %s; a load balancer needs a certificate of its own Region %q", w.CertificateArn, region, e.Region)
+		if err := validate.CertificateArn(w.CertificateArn, e.Region); err != nil {
+			bad("Web.CertificateArn %v, the environment's Region %q", err, e.Region)
 		}
 	}
 }
 
 func (e *Environment) validateData(bad func(string, ...any)) {
 	d := e.Data
-	if !instanceTypePattern.MatchString(d.DatabaseInstanceType) {
-		bad("Data.DatabaseInstanceType %q is not an instance type like t3.micro", d.DatabaseInstanceType)
+	if err := validate.InstanceType(d.DatabaseInstanceType); err != nil {
+		bad("Data.DatabaseInstanceType %v", err)
 	}
 	if d.DatabaseStorageGiB < 20 || d.DatabaseStorageGiB > 65536 {
 		bad("Data.DatabaseStorageGiB %d: RDS MySQL on gp3 takes 20 to 65536", d.DatabaseStorageGiB)
@@ -175,8 +167,8 @@ func (e *Environment) validateData(bad func(string, ...any)) {
 	if _, err := retention.Of(d.DatabaseLogRetentionDays); err != nil {
 		bad("Data.DatabaseLogRetentionDays: %v", err)
 	}
-	if !tableNamePattern.MatchString(d.TableName) {
-		bad("Data.TableName %q: DynamoDB takes 3 to 255 letters, digits, '_', '-' and '.'", d.TableName)
+	if err := validate.TableName(d.TableName); err != nil {
+		bad("Data.TableName %v", err)
 	}
 	if d.NoncurrentVersionDays < 1 {
 		bad("Data.NoncurrentVersionDays %d: must be 1 or more", d.NoncurrentVersionDays)

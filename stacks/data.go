@@ -10,6 +10,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/project-1/project-1/constructs/database"
+	"github.com/project-1/project-1/constructs/network"
 	"github.com/project-1/project-1/constructs/storage"
 )
 
@@ -63,7 +64,7 @@ func NewDataStack(scope constructs.Construct, id string, props *DataStackProps) 
 	dbKey := key("DatabaseKey", "the database storage and its secret")
 	db := database.NewMysql(stack, "Database", &database.MysqlProps{
 		Vpc:                props.Vpc,
-		SecurityGroup:      immutable(stack, "DatabaseSecurityGroup", props.DatabaseSecurityGroup),
+		SecurityGroup:      network.ImportImmutable(stack, "DatabaseSecurityGroup", props.DatabaseSecurityGroup),
 		Key:                dbKey,
 		InstanceType:       d.DatabaseInstanceType,
 		StorageGiB:         d.DatabaseStorageGiB,

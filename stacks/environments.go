@@ -1,10 +1,6 @@
 package stacks
 
-import (
-	"fmt"
-
-	"github.com/project-1/project-1/constructs/network"
-)
+import "github.com/project-1/project-1/constructs/network"
 
 // DefaultEnvironment is the environment `cdk synth` builds when no -c env=NAME is given.
 const DefaultEnvironment = "project-1"
@@ -25,7 +21,7 @@ func Environments() []Environment {
 				Name:                 "project-1",
 				Cidr:                 "10.0.0.0/16",
 				InternetGatewayName:  "Project1-Gateway",
-				Subnets:              specLayout(0, "us-east-1a", "us-east-1b"),
+				Subnets:              network.SpecLayout(0, "us-east-1a", "us-east-1b"),
 				NatGateways:          2,
 				FlowLogRetentionDays: 365,
 			},
@@ -61,7 +57,7 @@ func Environments() []Environment {
 				Name:                 "project-1-dev",
 				Cidr:                 "10.1.0.0/16",
 				InternetGatewayName:  "project-1-dev-gateway",
-				Subnets:              specLayout(1, "us-east-1a", "us-east-1b"),
+				Subnets:              network.SpecLayout(1, "us-east-1a", "us-east-1b"),
 				NatGateways:          1,
 				FlowLogRetentionDays: 30,
 			},
@@ -90,7 +86,7 @@ func Environments() []Environment {
 				Name:                 "project-1-prod",
 				Cidr:                 "10.2.0.0/16",
 				InternetGatewayName:  "project-1-prod-gateway",
-				Subnets:              specLayout(2, "eu-west-1a", "eu-west-1b"),
+				Subnets:              network.SpecLayout(2, "eu-west-1a", "eu-west-1b"),
 				NatGateways:          2,
 				FlowLogRetentionDays: 731,
 			},
@@ -115,17 +111,5 @@ func Environments() []Environment {
 				AccessLogDays:              731,
 			},
 		},
-	}
-}
-
-// specLayout is the spec's four subnets in 10.<second>.0.0/16: public 1, private
-// 1 in the first zone, public 2, private 2 in the second.
-func specLayout(second int, zoneA, zoneB string) []network.Subnet {
-	cidr := func(third int) string { return fmt.Sprintf("10.%d.%d.0/24", second, third) }
-	return []network.Subnet{
-		{Name: "Public Subnet 1", AvailabilityZone: zoneA, Cidr: cidr(1), Public: true},
-		{Name: "Private Subnet 1", AvailabilityZone: zoneA, Cidr: cidr(2)},
-		{Name: "Public Subnet 2", AvailabilityZone: zoneB, Cidr: cidr(3), Public: true},
-		{Name: "Private Subnet 2", AvailabilityZone: zoneB, Cidr: cidr(4)},
 	}
 }

@@ -1,4 +1,8 @@
 // Package database holds project-1's RDS MySQL instance.
+//
+// NewMysql checks its props first and panics, as aws-cdk-lib's constructs
+// throw, with one line per problem naming the construct id, the field and the
+// value.
 package database
 
 import (
@@ -11,24 +15,63 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/project-1/project-1/internal/retention"
+	"github.com/project-1/project-1/internal/validate"
 )
 
 // Port is MySQL's, as the notes use it.
 const Port = 3306
 
-// MysqlProps configures Mysql. Every field is required.
+// MysqlProps configures Mysql. Every field is required unless its comment
+// says otherwise.
 type MysqlProps struct {
-	Vpc           awsec2.IVpc
+	Vpc           awsec2.IVpc           // the instance goes into its private subnets (with egress)
 	SecurityGroup awsec2.ISecurityGroup // admits the web tier on Port
-	Key           awskms.IKey           // encrypts storage
-	InstanceType  string                // e.g. "t3.micro"
+	Key           awskms.IKey           // encrypts storage and the secret
+	InstanceType  string                // without "db.", e.g. "t3.micro"
+	// StorageGiB is the allocated gp3 storage, 20 to 65536; it grows on its
+	// own up to MaxStorageGiB, which must be from StorageGiB to 65536.
 	StorageGiB    int
 	MaxStorageGiB int
-	MultiAz       bool
-	// DeletionProtection stops anyone deleting the instance.
+	// MultiAz runs a standby in a second zone. Default false.
+	MultiAz bool
+	// DeletionProtection stops anyone deleting the instance. Default false.
 	DeletionProtection bool
-	BackupDays         int
-	LogRetentionDays   int // must be accepted by CloudWatch Logs
+	// BackupDays of automated backups, 1 to 35.
+	BackupDays int
+	// LogRetentionDays of the exported logs: a value CloudWatch Logs accepts
+	// (1, 3, 5, 7, 14, 30, 60, 90, ... 3653).
+	LogRetentionDays int
+}
+
+// Validate reports every problem of the props, one line each, naming the field
+// and its value.
+func (p *MysqlProps) Validate() error {
+	var problems validate.Problems
+	if p.Vpc == nil {
+		problems.Add("Vpc is nil")
+	}
+	if p.SecurityGroup == nil {
+		problems.Add("SecurityGroup is nil: the instance admits only the group's sources")
+	}
+	if p.Key == nil {
+		problems.Add("Key is nil: storage and the secret are encrypted with a customer managed key")
+	}
+	if err := validate.InstanceType(p.InstanceType); err != nil {
+		problems.Add("InstanceType %v", err)
+	}
+	if p.StorageGiB < 20 || p.StorageGiB > 65536 {
+		problems.Add("StorageGiB %d: RDS MySQL on gp3 takes 20 to 65536", p.StorageGiB)
+	}
+	if p.MaxStorageGiB < p.StorageGiB || p.MaxStorageGiB > 65536 {
+		problems.Add("MaxStorageGiB %d: must be from StorageGiB (%d) to 65536", p.MaxStorageGiB, p.StorageGiB)
+	}
+	if p.BackupDays < 1 || p.BackupDays > 35 {
+		problems.Add("BackupDays %d: must be from 1 to 35", p.BackupDays)
+	}
+	if _, err := retention.Of(p.LogRetentionDays); err != nil {
+		problems.Add("LogRetentionDays: %v", err)
+	}
+	return problems.Err()
 }
 
 // Mysql is the database of the web tier, in the private subnets.
@@ -43,6 +86,10 @@ type Mysql struct {
 // generated into Secrets Manager, which requires TLS, exports its error,
 // slow-query and general logs, and leaves a final snapshot when deleted.
 func NewMysql(scope constructs.Construct, id string, props *MysqlProps) *Mysql {
+	if props == nil {
+		props = &MysqlProps{}
+	}
+	validate.Props("database.NewMysql", id, props.Validate())
 	this := constructs.NewConstruct(scope, &id)
 	engine := awsrds.DatabaseInstanceEngine_Mysql(&awsrds.MySqlInstanceEngineProps{
 		Version: awsrds.MysqlEngineVersion_VER_8_4_6(),
@@ -59,10 +106,7 @@ func NewMysql(scope constructs.Construct, id string, props *MysqlProps) *Mysql {
 		EncryptionKey: props.Key,
 	})
 	secret.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN)
-	logs, err := retention.Of(props.LogRetentionDays)
-	if err != nil {
-		panic("database.NewMysql: LogRetentionDays: " + err.Error())
-	}
+	logs, _ := retention.Of(props.LogRetentionDays) // validated above
 	instance := awsrds.NewDatabaseInstance(this, jsii.String("Instance"), &awsrds.DatabaseInstanceProps{
 		Engine:                    engine,
 		InstanceType:              awsec2.NewInstanceType(jsii.String(props.InstanceType)),

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 
 	"github.com/project-1/project-1/internal/retention"
+	"github.com/project-1/project-1/internal/validate"
 )
 
 // Subnet is one subnet of the VPC. Its CIDR is used exactly as given.
@@ -137,6 +138,36 @@ func (p *VpcProps) ValidateAs(prefix string) error {
 		bad("%sFlowLogRetentionDays: %v", prefix, err)
 	}
 	return errors.Join(errs...)
+}
+
+// validateZones reports every subnet whose zone is not in region.
+func (p *VpcProps) validateZones(region string) error {
+	var problems validate.Problems
+	for i, s := range p.Subnets {
+		if s.AvailabilityZone == "" {
+			continue // Validate reports it
+		}
+		if err := validate.Zone(s.AvailabilityZone, region); err != nil {
+			problems.Add("Subnets[%d].AvailabilityZone %v, the stack's region", i, err)
+		}
+	}
+	return problems.Err()
+}
+
+// SpecLayout is the spec's subnet layout in the VPC 10.<second>.0.0/16, over
+// the given zones: for the zone i (from 0), "Public Subnet i+1" 10.<second>.<2i+1>.0/24
+// and "Private Subnet i+1" 10.<second>.<2i+2>.0/24. With two zones it is the
+// spec's four subnets; second must be from 0 to 255.
+func SpecLayout(second int, zones ...string) []Subnet {
+	var out []Subnet
+	for i, zone := range zones {
+		cidr := func(third int) string { return fmt.Sprintf("10.%d.%d.0/24", second, third) }
+		out = append(out,
+			Subnet{Name: fmt.Sprintf("Public Subnet %d", i+1), AvailabilityZone: zone, Cidr: cidr(2*i + 1), Public: true},
+			Subnet{Name: fmt.Sprintf("Private Subnet %d", i+1), AvailabilityZone: zone, Cidr: cidr(2*i + 2)},
+		)
+	}
+	return out
 }
 
 // parseCidr accepts a canonical IPv4 block with a prefix length AWS allows.

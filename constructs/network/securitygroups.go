@@ -1,15 +1,19 @@
 package network
 
 import (
+	"errors"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/project-1/project-1/internal/validate"
 )
 
 // SecurityGroupsProps configures SecurityGroups.
 type SecurityGroupsProps struct {
-	Vpc awsec2.IVpc
+	Vpc awsec2.IVpc // required
 }
 
 // SecurityGroups is the chain internet -> ALB -> web tier -> database. Each group
@@ -33,6 +37,9 @@ const (
 
 // NewSecurityGroups creates the three chained groups.
 func NewSecurityGroups(scope constructs.Construct, id string, props *SecurityGroupsProps) *SecurityGroups {
+	if props == nil || props.Vpc == nil {
+		validate.Props("network.NewSecurityGroups", id, errors.New("Vpc is nil"))
+	}
 	this := constructs.NewConstruct(scope, &id)
 	group := func(id, description string) awsec2.SecurityGroup {
 		return awsec2.NewSecurityGroup(this, jsii.String(id), &awsec2.SecurityGroupProps{
@@ -85,4 +92,14 @@ func closeDefaultEgress(group awsec2.SecurityGroup) {
 		"IpProtocol":  "icmp",
 		"ToPort":      86,
 	}})
+}
+
+// ImportImmutable references group (of this stack or another) so that the L2
+// constructs given it cannot add rules to it: the chain stays defined where
+// the group is. id names the reference in scope.
+func ImportImmutable(scope constructs.Construct, id string, group awsec2.ISecurityGroup) awsec2.ISecurityGroup {
+	return awsec2.SecurityGroup_FromSecurityGroupId(scope, jsii.String(id), group.SecurityGroupId(), &awsec2.SecurityGroupImportOptions{
+		Mutable:          jsii.Bool(false),
+		AllowAllOutbound: jsii.Bool(false),
+	})
 }

@@ -12,6 +12,7 @@
 package network
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -21,6 +22,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/project-1/project-1/internal/retention"
+	"github.com/project-1/project-1/internal/validate"
 )
 
 // Vpc is the network of one environment. Workloads take Vpc.Vpc (an awsec2.IVpc);
@@ -40,11 +42,17 @@ type Vpc struct {
 
 // NewVpc builds the VPC, its subnets, route tables, internet gateway, NAT
 // gateways, network ACLs, flow logs and S3/DynamoDB gateway endpoints. It panics
-// when props do not pass VpcProps.Validate: validate configuration first.
+// when props do not pass VpcProps.Validate, or when the stack's region is
+// known and a subnet's zone is not in it: validate configuration first.
 func NewVpc(scope constructs.Construct, id string, props *VpcProps) *Vpc {
-	if err := props.Validate(); err != nil {
-		panic(fmt.Sprintf("network.NewVpc %q: invalid props:\n%v", id, err))
+	if props == nil {
+		props = &VpcProps{}
 	}
+	err := props.Validate()
+	if region := awscdk.Stack_Of(scope).Region(); !*awscdk.Token_IsUnresolved(region) {
+		err = errors.Join(err, props.validateZones(*region))
+	}
+	validate.Props("network.NewVpc", id, err)
 	this := constructs.NewConstruct(scope, &id)
 	v := &Vpc{Construct: this}
 

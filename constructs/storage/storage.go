@@ -1,9 +1,15 @@
 // Package storage holds project-1's S3 buckets and the DynamoDB Forum table.
 // Every one is encrypted, refuses plain HTTP, blocks public access where that
 // applies, and is retained when its stack is deleted or it would be replaced.
+//
+// Like every construct of this module, each constructor checks its props
+// first and panics, as aws-cdk-lib's constructs throw, with one line per
+// problem naming the construct id, the field and the value.
 package storage
 
 import (
+	"fmt"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -12,12 +18,17 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/project-1/project-1/internal/validate"
 )
 
 // NewLogBucket creates the bucket that receives load balancer and S3 server
 // access logs. It uses SSE-S3: load balancer log delivery does not support
-// SSE-KMS. Logs expire after expireDays.
+// SSE-KMS. Logs expire after expireDays, which must be 1 or more.
 func NewLogBucket(scope constructs.Construct, id string, expireDays int) awss3.Bucket {
+	if expireDays < 1 {
+		validate.Props("storage.NewLogBucket", id, fmt.Errorf("expireDays %d: must be 1 or more", expireDays))
+	}
 	bucket := awss3.NewBucket(scope, jsii.String(id), &awss3.BucketProps{
 		Encryption:        awss3.BucketEncryption_S3_MANAGED,
 		EnforceSSL:        jsii.Bool(true),
@@ -39,19 +50,44 @@ func NewLogBucket(scope constructs.Construct, id string, expireDays int) awss3.B
 	return bucket
 }
 
-// DataBucketProps configures NewDataBucket.
+// DataBucketProps configures NewDataBucket. Every field is required.
 type DataBucketProps struct {
-	// Key encrypts the objects (SSE-KMS).
+	// Key encrypts the objects (SSE-KMS). An imported key (awskms.Key_FromKeyArn)
+	// works; its policy must let S3 use it.
 	Key awskms.IKey
 	// AccessLogs receives the server access logs, under the prefix "data-bucket/".
+	// A bucket of this app gets the policy statement that lets S3 log delivery
+	// write there; an imported one (awss3.Bucket_FromBucketName) must already
+	// have it.
 	AccessLogs awss3.IBucket
-	// NoncurrentVersionDays: a replaced or deleted object's old version expires after this.
+	// NoncurrentVersionDays: a replaced or deleted object's old version expires
+	// after this many days, 1 or more.
 	NoncurrentVersionDays int
+}
+
+// Validate reports every problem of the props, one line each, naming the field
+// and its value.
+func (p *DataBucketProps) Validate() error {
+	var problems validate.Problems
+	if p.Key == nil {
+		problems.Add("Key is nil: the data bucket is encrypted with a customer managed key")
+	}
+	if p.AccessLogs == nil {
+		problems.Add("AccessLogs is nil: the data bucket logs its access (NewLogBucket makes one)")
+	}
+	if p.NoncurrentVersionDays < 1 {
+		problems.Add("NoncurrentVersionDays %d: must be 1 or more", p.NoncurrentVersionDays)
+	}
+	return problems.Err()
 }
 
 // NewDataBucket creates the versioned data bucket of the spec: a change writes a
 // new version beside the old one, which is kept NoncurrentVersionDays.
 func NewDataBucket(scope constructs.Construct, id string, props *DataBucketProps) awss3.Bucket {
+	if props == nil {
+		props = &DataBucketProps{}
+	}
+	validate.Props("storage.NewDataBucket", id, props.Validate())
 	bucket := awss3.NewBucket(scope, jsii.String(id), &awss3.BucketProps{
 		Versioned:         jsii.Bool(true),
 		Encryption:        awss3.BucketEncryption_KMS,
@@ -100,19 +136,37 @@ func logToBucket(bucket awss3.Bucket, logs awss3.IBucket, prefix string) {
 	}))
 }
 
-// ForumTableProps configures NewForumTable.
+// ForumTableProps configures NewForumTable. TableName and Key are required.
 type ForumTableProps struct {
-	// TableName is the physical name, "Forum" in the spec.
+	// TableName is the physical name, "Forum" in the spec: 3 to 255 letters,
+	// digits, '_', '-' and '.'.
 	TableName string
 	// Key encrypts the table.
 	Key awskms.IKey
-	// DeletionProtection stops anyone deleting the table.
+	// DeletionProtection stops anyone deleting the table. Default false.
 	DeletionProtection bool
+}
+
+// Validate reports every problem of the props, one line each, naming the field
+// and its value.
+func (p *ForumTableProps) Validate() error {
+	var problems validate.Problems
+	if err := validate.TableName(p.TableName); err != nil {
+		problems.Add("TableName %v", err)
+	}
+	if p.Key == nil {
+		problems.Add("Key is nil: the table is encrypted with a customer managed key")
+	}
+	return problems.Err()
 }
 
 // NewForumTable creates the Forum table: partition key Name (string), as the
 // notes' forum.json items use; on-demand; point-in-time recovery on.
 func NewForumTable(scope constructs.Construct, id string, props *ForumTableProps) awsdynamodb.Table {
+	if props == nil {
+		props = &ForumTableProps{}
+	}
+	validate.Props("storage.NewForumTable", id, props.Validate())
 	return awsdynamodb.NewTable(scope, jsii.String(id), &awsdynamodb.TableProps{
 		TableName:     jsii.String(props.TableName),
 		PartitionKey:  &awsdynamodb.Attribute{Name: jsii.String("Name"), Type: awsdynamodb.AttributeType_STRING},

@@ -1,6 +1,9 @@
 // Package web holds project-1's web tier: an internet-facing Application Load
 // Balancer in the public subnets forwarding to an Auto Scaling group of Amazon
 // Linux 2023 instances in the private subnets, and the instances' IAM role.
+//
+// NewWeb checks its props first and panics, as aws-cdk-lib's constructs throw,
+// with one line per problem naming the construct id, the field and the value.
 package web
 
 import (
@@ -18,9 +21,14 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/project-1/project-1/internal/validate"
 )
 
 // Props configures Web. Every field is required unless its comment says otherwise.
+// Imported resources work: a bucket, table, secret or key from another app
+// (awss3.Bucket_FromBucketName, ...) is granted to the role by ARN; an imported
+// AccessLogs bucket must already let the load balancer's log delivery write.
 type Props struct {
 	Vpc awsec2.IVpc
 	// AlbSecurityGroup and InstanceSecurityGroup carry the chained rules. Pass
@@ -49,6 +57,44 @@ type Props struct {
 	DeletionProtection bool
 }
 
+// Validate reports every problem of the props, one line each, naming the field
+// and its value. A certificate's region is checked against the stack's by NewWeb.
+func (p *Props) Validate() error {
+	var problems validate.Problems
+	for _, required := range []struct {
+		field string
+		nil   bool
+	}{
+		{"Vpc", p.Vpc == nil},
+		{"AlbSecurityGroup", p.AlbSecurityGroup == nil},
+		{"InstanceSecurityGroup", p.InstanceSecurityGroup == nil},
+		{"AccessLogs", p.AccessLogs == nil},
+		{"DataBucket", p.DataBucket == nil},
+		{"Table", p.Table == nil},
+		{"DatabaseSecret", p.DatabaseSecret == nil},
+		{"DatabaseSecretKey", p.DatabaseSecretKey == nil},
+	} {
+		if required.nil {
+			problems.Add("%s is nil", required.field)
+		}
+	}
+	if err := validate.InstanceType(p.InstanceType); err != nil {
+		problems.Add("InstanceType %v", err)
+	}
+	if p.Instances < 1 {
+		problems.Add("Instances %d: must be 1 or more", p.Instances)
+	}
+	if p.MaxInstances <= p.Instances {
+		problems.Add("MaxInstances %d: must be above Instances (%d): a rolling update keeps Instances in service and starts the new server beside them", p.MaxInstances, p.Instances)
+	}
+	if p.CertificateArn != "" {
+		if err := validate.CertificateArn(p.CertificateArn, ""); err != nil {
+			problems.Add("CertificateArn %v", err)
+		}
+	}
+	return problems.Err()
+}
+
 // Web is the load balancer, the instances behind it, and their role.
 type Web struct {
 	constructs.Construct
@@ -64,6 +110,16 @@ const Port = 80
 
 // NewWeb creates the web tier.
 func NewWeb(scope constructs.Construct, id string, props *Props) *Web {
+	if props == nil {
+		props = &Props{}
+	}
+	err := props.Validate()
+	if region := awscdk.Stack_Of(scope).Region(); err == nil && props.CertificateArn != "" && !*awscdk.Token_IsUnresolved(region) {
+		if err = validate.CertificateArn(props.CertificateArn, *region); err != nil {
+			err = fmt.Errorf("CertificateArn %w", err)
+		}
+	}
+	validate.Props("web.NewWeb", id, err)
 	this := constructs.NewConstruct(scope, &id)
 
 	role := awsiam.NewRole(this, jsii.String("Role"), &awsiam.RoleProps{
@@ -191,7 +247,7 @@ func NewWeb(scope constructs.Construct, id string, props *Props) *Web {
 		})
 	}
 
-	bucketID := *awscdk.Stack_Of(props.DataBucket).GetLogicalId(props.DataBucket.Node().DefaultChild().(awscdk.CfnElement))
+	bucketObjects := objectsResource(props.DataBucket)
 	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{
 		{
 			Id: jsii.String("AwsSolutions-IAM4"),
@@ -205,7 +261,7 @@ func NewWeb(scope constructs.Construct, id string, props *Props) *Web {
 				"and the KMS data-key actions the Forum table's encryption needs, on that table's key only. No action is granted on *."),
 			AppliesTo: &[]any{
 				"Action::s3:GetBucket*", "Action::s3:GetObject*", "Action::s3:List*",
-				fmt.Sprintf("Resource::<%s.Arn>/*", bucketID),
+				bucketObjects,
 				"Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*",
 			},
 		},
@@ -223,4 +279,14 @@ func NewWeb(scope constructs.Construct, id string, props *Props) *Web {
 		Role:         role,
 		URL:          fmt.Sprintf("%s://%s", scheme, *alb.LoadBalancerDnsName()),
 	}
+}
+
+// objectsResource is how cdk-nag names the data bucket's objects in an IAM5
+// finding: "<LogicalId.Arn>/*" for a bucket of this app, the ARN itself for an
+// imported one.
+func objectsResource(bucket awss3.IBucket) string {
+	if cfn, ok := bucket.Node().DefaultChild().(awscdk.CfnElement); ok && cfn != nil {
+		return fmt.Sprintf("Resource::<%s.Arn>/*", *awscdk.Stack_Of(bucket).GetLogicalId(cfn))
+	}
+	return "Resource::" + *bucket.BucketArn() + "/*"
 }

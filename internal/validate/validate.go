@@ -1,0 +1,78 @@
+// Package validate holds the checks of values that both the constructs' props
+// and the environments' configuration take: instance types, table names,
+// certificate ARNs, availability zones. Each returns nil or an error that says
+// what is wrong with the value; the caller adds the field's name.
+package validate
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+var (
+	// family: a letter, then letters, digits and '-', with a digit (t3, m7g, u-6tb1);
+	// size: nano ... 48xlarge, metal, metal-24xl.
+	instanceType = regexp.MustCompile(`^[a-z][a-z0-9-]*[0-9][a-z0-9-]*\.(nano|micro|small|medium|large|[0-9]*xlarge|metal(-[0-9]+xl)?)$`)
+	tableName    = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
+	certificate  = regexp.MustCompile(`^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}$`)
+)
+
+// InstanceType checks an EC2 (or RDS, without "db.") instance type like t3.micro.
+func InstanceType(s string) error {
+	if strings.HasPrefix(s, "db.") {
+		return fmt.Errorf("%q: give the instance type without the \"db.\" prefix, e.g. %q", s, strings.TrimPrefix(s, "db."))
+	}
+	if !instanceType.MatchString(s) {
+		return fmt.Errorf("%q is not an instance type like t3.micro", s)
+	}
+	return nil
+}
+
+// TableName checks a DynamoDB table name.
+func TableName(s string) error {
+	if !tableName.MatchString(s) {
+		return fmt.Errorf("%q: DynamoDB takes 3 to 255 letters, digits, '_', '-' and '.'", s)
+	}
+	return nil
+}
+
+// CertificateArn checks an ACM certificate ARN and, when region is not empty,
+// that the certificate is in it (a load balancer takes only its own region's).
+func CertificateArn(s, region string) error {
+	if !certificate.MatchString(s) {
+		return fmt.Errorf("%q is not an ACM certificate ARN", s)
+	}
+	if in := strings.Split(s, ":")[3]; region != "" && in != region {
+		return fmt.Errorf("%q is in %s; a load balancer needs a certificate of its own region %s", s, in, region)
+	}
+	return nil
+}
+
+// Zone checks that zone is an availability zone of region (us-east-1a of us-east-1).
+func Zone(zone, region string) error {
+	suffix, ok := strings.CutPrefix(zone, region)
+	if !ok || len(suffix) != 1 || suffix[0] < 'a' || suffix[0] > 'z' {
+		return fmt.Errorf("%q is not a zone of region %s (%sa, %sb, ...)", zone, region, region, region)
+	}
+	return nil
+}
+
+// Props is the panic of a construct whose props failed validation: the
+// convention of every construct in this module, as aws-cdk-lib's constructs
+// throw. constructor is e.g. "web.NewWeb"; err holds one problem per line.
+func Props(constructor, id string, err error) {
+	if err != nil {
+		panic(fmt.Sprintf("%s %q: invalid props:\n%v", constructor, id, err))
+	}
+}
+
+// Problems collects one line per problem.
+type Problems []error
+
+// Add records a problem, formatted as fmt.Errorf does.
+func (p *Problems) Add(format string, args ...any) { *p = append(*p, fmt.Errorf(format, args...)) }
+
+// Err is every problem, one per line, or nil when there is none.
+func (p Problems) Err() error { return errors.Join(p...) }

@@ -1,0 +1,53 @@
+package validate
+
+import "testing"
+
+func TestInstanceType(t *testing.T) {
+	for s, ok := range map[string]bool{
+		"t3.micro": true, "m7g.2xlarge": true, "r6gd.xlarge": true, "c7gn.metal": true, "u-6tb1.metal": true,
+		"m7i.metal-24xl": true, "": false, "t3": false, "micro": false, "t3.Micro": false, "db.t3.micro": false,
+		"t3.huge": false, "t.micro": false, "t3.micro ": false,
+	} {
+		if got := InstanceType(s) == nil; got != ok {
+			t.Errorf("InstanceType(%q) ok %v, want %v", s, got, ok)
+		}
+	}
+}
+
+func TestZone(t *testing.T) {
+	for _, tc := range []struct {
+		zone, region string
+		ok           bool
+	}{
+		{"us-east-1a", "us-east-1", true},
+		{"eu-west-1b", "us-east-1", false},
+		{"us-east-1", "us-east-1", false},
+		{"us-east-1az", "us-east-1", false},
+		{"us-east-12a", "us-east-1", false},
+	} {
+		if got := Zone(tc.zone, tc.region) == nil; got != tc.ok {
+			t.Errorf("Zone(%q, %q) ok %v, want %v", tc.zone, tc.region, got, tc.ok)
+		}
+	}
+}
+
+func TestCertificateArn(t *testing.T) {
+	arn := "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
+	if err := CertificateArn(arn, "us-east-1"); err != nil {
+		t.Error(err)
+	}
+	if err := CertificateArn(arn, "eu-west-1"); err == nil {
+		t.Error("a certificate of another region passed")
+	}
+	if err := CertificateArn("arn:aws:iam::123456789012:role/x", ""); err == nil {
+		t.Error("a role ARN passed")
+	}
+}
+
+func TestTableName(t *testing.T) {
+	for s, ok := range map[string]bool{"Forum": true, "Forum-dev": true, "": false, "ab": false, "with space": false} {
+		if got := TableName(s) == nil; got != ok {
+			t.Errorf("TableName(%q) ok %v, want %v", s, got, ok)
+		}
+	}
+}
