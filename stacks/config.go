@@ -23,6 +23,9 @@ type Environment struct {
 	// app takes CDK_DEFAULT_ACCOUNT, and when that is empty too the templates are
 	// account-agnostic and deploy into whichever account the credentials name.
 	Account string
+	// Production environments must keep what ProductionPolicy lists; Validate
+	// refuses a production environment that does not. Default false.
+	Production bool
 	// Region is the AWS region, e.g. "us-east-1". The subnets' availability
 	// zones must be in it; they are pinned there, so synthesis looks nothing up.
 	Region string
@@ -124,6 +127,11 @@ func (e *Environment) Validate() error {
 	}
 	e.validateWeb(bad)
 	e.validateData(bad)
+	if e.Production {
+		for _, problem := range ProductionPolicy.Violations(e) {
+			bad("%s", problem)
+		}
+	}
 	if err := e.Network.ValidateAs("Network."); err != nil {
 		for line := range strings.SplitSeq(err.Error(), "\n") {
 			bad("%s", line)

@@ -80,8 +80,9 @@ func Environments() []Environment {
 		// Production, in another region: one NAT gateway per zone, a Multi-AZ
 		// database, every protection on, longer retention.
 		{
-			Name:   "prod",
-			Region: "eu-west-1",
+			Name:       "prod",
+			Region:     "eu-west-1",
+			Production: true,
 			Network: network.VpcProps{
 				Name:                 "project-1-prod",
 				Cidr:                 "10.2.0.0/16",

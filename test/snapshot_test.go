@@ -14,6 +14,9 @@ import (
 //
 // and review the diff before committing it.
 func TestSnapshots(t *testing.T) {
+	if *update {
+		refuseLosses(t)
+	}
 	for _, e := range synth.all {
 		for _, s := range e.stacks {
 			checkSnapshot(t, s)
