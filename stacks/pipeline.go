@@ -154,13 +154,14 @@ func BuildPipeline(scope constructs.Construct, envs []Environment, cfg PipelineC
 }
 
 // smokeTest fails unless the stage's load balancer answers GET / with a 2xx
-// status, retrying while the first instances finish booting.
+// status, retrying while the first instances finish booting: 20 tries, 15 s
+// apart (SMOKE_TRIES and SMOKE_INTERVAL change them, for the tests).
 func smokeTest(stage *EnvironmentStage) pipelines.ShellStep {
 	return pipelines.NewShellStep(jsii.String("SmokeTest"), &pipelines.ShellStepProps{
 		EnvFromCfnOutputs: &map[string]awscdk.CfnOutput{"URL": stage.App.URL},
 		Commands: jsii.Strings(
-			`for i in $(seq 20); do code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$URL/" || true); ` +
-				`echo "GET $URL/ -> $code"; case "$code" in 2??) exit 0;; esac; sleep 15; done; exit 1`,
+			`for i in $(seq "${SMOKE_TRIES:-20}"); do code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$URL/" || true); ` +
+				`echo "GET $URL/ -> $code"; case "$code" in 2??) exit 0;; esac; sleep "${SMOKE_INTERVAL:-15}"; done; exit 1`,
 		),
 	})
 }

@@ -154,6 +154,13 @@ func TestBadConfigAcrossEnvironments(t *testing.T) {
 			es[1].Network.Cidr = "10.0.0.0/16"
 			es[1].Network.Subnets = slices.Clone(es[0].Network.Subnets)
 		}, []string{`environment "dev": Network.Cidr "10.0.0.0/16" overlaps environment "project-1"'s Network.Cidr "10.0.0.0/16"`}},
+		{"a block inside another environment's", func(es []stacks.Environment) {
+			es[1].Network.Cidr = "10.0.128.0/17"
+		}, []string{`environment "dev": Network.Cidr "10.0.128.0/17" overlaps environment "project-1"'s Network.Cidr "10.0.0.0/16"`}},
+		{"a block holding another environment's", func(es []stacks.Environment) {
+			es[0].Network.Cidr = "10.1.0.0/16"
+			es[1].Network.Cidr = "10.1.0.0/17"
+		}, []string{`environment "dev": Network.Cidr "10.1.0.0/17" overlaps environment "project-1"'s Network.Cidr "10.1.0.0/16"`}},
 		{"duplicate name", func(es []stacks.Environment) { es[2].Name = "dev" },
 			[]string{`environment "dev": Name "dev" is used by another environment too`}},
 		{"one table name in one region", func(es []stacks.Environment) { es[1].Data.TableName = "Forum" },
@@ -177,5 +184,11 @@ func TestBadConfigAcrossEnvironments(t *testing.T) {
 	}
 	if err := stacks.ValidateAll(stacks.Environments()); err != nil {
 		t.Errorf("the shipped environments are invalid: %v", err)
+	}
+	// Adjacent blocks do not overlap.
+	envs := stacks.Environments()
+	envs[1].Network.Cidr = "10.1.0.0/16"
+	if err := stacks.ValidateAll(envs); err != nil && strings.Contains(err.Error(), "overlaps environment") {
+		t.Errorf("10.0.0.0/16 and 10.1.0.0/16 reported as overlapping: %v", err)
 	}
 }

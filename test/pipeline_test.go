@@ -3,10 +3,14 @@ package test
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/project-1/project-1/stacks"
@@ -95,6 +99,7 @@ func TestPipeline(t *testing.T) {
 	if !strings.Contains(smokeSpec, `$URL/`) || !strings.Contains(smokeSpec, "2??) exit 0") {
 		t.Errorf("the smoke test does not require a 2xx from the stage's URL:\n%s", smokeSpec)
 	}
+	runSmokeTest(t, smokeSpec)
 	for _, body := range pipelines {
 		if props(body)["ArtifactStore"] == nil && props(body)["ArtifactStores"] == nil {
 			t.Error("pipeline has no artifact store")
@@ -122,5 +127,49 @@ func TestPipelineWithoutConfig(t *testing.T) {
 	}
 	if n := len(*app.Node().Children()); n != 0 {
 		t.Errorf("%d constructs built before the error", n)
+	}
+}
+
+// runSmokeTest runs the smoke step's commands, as CodeBuild would, against a
+// server on 127.0.0.1: one that answers 500 and then 200 passes, one that
+// answers only 500 fails.
+func runSmokeTest(t *testing.T, buildSpec string) {
+	t.Helper()
+	var spec struct {
+		Phases struct {
+			Build struct {
+				Commands []string `json:"commands"`
+			} `json:"build"`
+		} `json:"phases"`
+	}
+	must(t, "parse the smoke test's buildspec", json.Unmarshal([]byte(buildSpec), &spec))
+	script := strings.Join(spec.Phases.Build.Commands, "\n")
+	for _, tc := range []struct {
+		name    string
+		answers []int // then the last one forever
+		exit    int
+	}{
+		{"500, then 200", []int{500, 200}, 0},
+		{"only 500", []int{500}, 1},
+		{"404", []int{404}, 1},
+	} {
+		var calls atomic.Int32
+		server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			i := min(int(calls.Add(1))-1, len(tc.answers)-1)
+			w.WriteHeader(tc.answers[i])
+		}))
+		cmd := exec.Command("bash", "-c", script)
+		cmd.Env = append(os.Environ(), "URL="+server.URL, "SMOKE_TRIES=3", "SMOKE_INTERVAL=0")
+		out, err := cmd.CombinedOutput()
+		server.Close()
+		code := 0
+		if exit, ok := err.(*exec.ExitError); ok {
+			code = exit.ExitCode()
+		} else if err != nil {
+			t.Fatalf("run the smoke test: %v", err)
+		}
+		if code != tc.exit {
+			t.Errorf("smoke test against a server answering %v: exit %d, want %d\n%s", tc.answers, code, tc.exit, out)
+		}
 	}
 }

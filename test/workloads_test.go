@@ -2,6 +2,7 @@ package test
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -204,6 +205,47 @@ func TestWebRoleIsLeastPrivilege(t *testing.T) {
 	}
 	if !sawS3 || !sawTable || !sawSecret || !sawKms {
 		t.Errorf("grants: S3 read on the data bucket %v, table read/write %v, secret read %v, secret key decrypt via Secrets Manager %v; want all", sawS3, sawTable, sawSecret, sawKms)
+	}
+}
+
+// webRoleActions is every action the web role may hold, and what for. The
+// role must hold exactly these; a new one (s3:* on the bucket, say) fails here
+// before it reaches cdk-nag.
+var webRoleActions = map[string]string{
+	"s3:GetBucket*": "the spec's S3 read", "s3:GetObject*": "the spec's S3 read", "s3:List*": "the spec's S3 read",
+	"kms:Decrypt": "read the bucket's objects, the table, and the secret (via Secrets Manager)", "kms:DescribeKey": "the same",
+	"kms:Encrypt": "write the table", "kms:GenerateDataKey*": "write the table", "kms:ReEncrypt*": "write the table",
+	"dynamodb:BatchGetItem": "read the table", "dynamodb:GetItem": "read the table", "dynamodb:Query": "read the table",
+	"dynamodb:Scan": "read the table", "dynamodb:GetRecords": "read the table", "dynamodb:GetShardIterator": "read the table",
+	"dynamodb:DescribeTable": "read the table", "dynamodb:ConditionCheckItem": "read the table",
+	"dynamodb:BatchWriteItem": "write the table", "dynamodb:PutItem": "write the table",
+	"dynamodb:UpdateItem": "write the table", "dynamodb:DeleteItem": "write the table",
+	"secretsmanager:GetSecretValue": "read the database secret", "secretsmanager:DescribeSecret": "read the database secret",
+	"cloudformation:SignalResource": "signal the Auto Scaling group's creation and rolling update (cfn-signal)",
+}
+
+// TestWebRoleActions: in every environment, the web role's inline policy
+// holds exactly webRoleActions.
+func TestWebRoleActions(t *testing.T) {
+	for name, e := range synth.all {
+		got := map[string]bool{}
+		for _, p := range e.stacks["App"].resources("AWS::IAM::Policy") {
+			for _, st := range asList(props(p)["PolicyDocument"].(map[string]any)["Statement"]) {
+				for _, a := range asAny(st["Action"]) {
+					got[fmt.Sprint(a)] = true
+				}
+			}
+		}
+		for a := range got {
+			if _, ok := webRoleActions[a]; !ok {
+				t.Errorf("%s: the web role holds %s, which is not in the allowed actions", name, a)
+			}
+		}
+		for a := range webRoleActions {
+			if !got[a] {
+				t.Errorf("%s: the web role lacks %s (%s)", name, a, webRoleActions[a])
+			}
+		}
 	}
 }
 
