@@ -5,6 +5,9 @@
 //	cdk synth -c env=NAME     another environment from stacks.Environments
 //	cdk synth -c env=all      every environment, each as its own stage
 //	cdk synth -c pipeline=true  the delivery pipeline and the stages it deploys
+//
+// A context value it does not accept (-c pipeline=yes) or a misspelt pipeline
+// setting (-c pipeline:acount=...) is an error, not ignored.
 package main
 
 import (
@@ -12,9 +15,9 @@ import (
 	"os"
 	"strings"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/project-1/project-1/internal/appcontext"
 	"github.com/project-1/project-1/internal/kernelcache"
 	"github.com/project-1/project-1/stacks"
 )
@@ -44,23 +47,26 @@ func run() (err error) {
 		}
 	}()
 	app := stacks.NewApp(nil)
+	all, _ := app.Node().GetAllContext(nil).(map[string]any)
+	ctx, err := appcontext.Parse(all)
+	if err != nil {
+		return err
+	}
 	name := stacks.DefaultEnvironment
-	if v := contextString(app, "env"); v != "" {
-		name = v
+	if ctx.Env != "" {
+		name = ctx.Env
 	}
+	// An environment without an Account stays account-agnostic, whoever runs
+	// synth: the same commit gives the same templates on every machine, and
+	// `cdk deploy` deploys into the account of the credentials.
 	envs := stacks.Environments()
-	for i := range envs {
-		if envs[i].Account == "" {
-			envs[i].Account = os.Getenv("CDK_DEFAULT_ACCOUNT")
-		}
-	}
-	if p := app.Node().TryGetContext(jsii.String("pipeline")); p == "true" || p == true {
+	if ctx.Pipeline {
 		cfg := stacks.PipelineConfig{
-			ConnectionArn: contextString(app, "pipeline:connectionArn"),
-			Repository:    contextString(app, "pipeline:repository"),
-			Branch:        contextString(app, "pipeline:branch"),
-			Account:       contextString(app, "pipeline:account"),
-			Region:        contextString(app, "pipeline:region"),
+			ConnectionArn: ctx.Settings["connectionArn"],
+			Repository:    ctx.Settings["repository"],
+			Branch:        ctx.Settings["branch"],
+			Account:       ctx.Settings["account"],
+			Region:        ctx.Settings["region"],
 		}
 		if _, err := stacks.BuildPipeline(app, envs, cfg); err != nil {
 			return err
@@ -79,11 +85,4 @@ func run() (err error) {
 			len(findings), strings.Join(findings, "\n"))
 	}
 	return nil
-}
-
-// contextString is the context value key as a string ("" when unset): what
-// -c key=value or cdk.json's context gives.
-func contextString(app awscdk.App, key string) string {
-	v, _ := app.Node().TryGetContext(jsii.String(key)).(string)
-	return v
 }

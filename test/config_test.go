@@ -1,8 +1,15 @@
 package test
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -111,26 +118,104 @@ func TestBadConfigBuildsNothing(t *testing.T) {
 }
 
 func TestUnknownEnvironmentListsKnownOnes(t *testing.T) {
-	_, err := stacks.Lookup("staging")
-	if err == nil || !strings.Contains(err.Error(), `"staging"`) || !strings.Contains(err.Error(), "project-1") {
-		t.Errorf("Lookup(staging) = %v, want an error naming it and the known environments", err)
+	_, err := stacks.Lookup(unknownEnvironment)
+	if err == nil || !strings.Contains(err.Error(), unknownEnvironment) || !strings.Contains(err.Error(), stacks.DefaultEnvironment) {
+		t.Errorf("Lookup(%s) = %v, want an error naming it and the known environments", unknownEnvironment, err)
 	}
 }
 
-// TestAppExitsNonZeroOnBadInput runs the app as `cdk synth` does, with an
-// unknown environment: a one-line error and exit 1, not a stack trace.
-func TestAppExitsNonZeroOnBadInput(t *testing.T) {
-	cmd := exec.Command("go", "run", "..")
-	cmd.Env = append(cmd.Environ(), `CDK_CONTEXT_JSON={"env":"staging"}`, "CDK_OUTDIR="+t.TempDir())
+var appBinary struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// runApp runs the app as `cdk synth` does, built once per test binary, with
+// context (as CDK_CONTEXT_JSON) and extra environment variables, writing its
+// assembly into outdir. It returns the output and the exit status.
+func runApp(t *testing.T, context map[string]any, outdir string, env ...string) (string, int) {
+	t.Helper()
+	appBinary.once.Do(func() {
+		dir, err := os.MkdirTemp("", "project-1-app-")
+		if err != nil {
+			appBinary.err = err
+			return
+		}
+		appBinary.path = filepath.Join(dir, "project-1")
+		if out, err := exec.Command("go", "build", "-o", appBinary.path, "..").CombinedOutput(); err != nil {
+			appBinary.err = fmt.Errorf("%v: %s", err, out)
+		}
+	})
+	must(t, "build the app", appBinary.err)
+	raw, err := json.Marshal(context)
+	must(t, "encode the context", err)
+	cmd := exec.Command(appBinary.path)
+	cmd.Env = append(os.Environ(), "CDK_CONTEXT_JSON="+string(raw), "CDK_OUTDIR="+outdir)
+	cmd.Env = append(cmd.Env, env...)
 	out, err := cmd.CombinedOutput()
-	exit, ok := err.(*exec.ExitError)
-	if !ok || exit.ExitCode() != 1 {
-		t.Fatalf("exit: %v, want status 1; output:\n%s", err, out)
+	if exit, ok := err.(*exec.ExitError); ok {
+		return string(out), exit.ExitCode()
 	}
-	if !strings.Contains(string(out), `project-1: unknown environment "staging"; known environments: project-1, dev, prod (or "all" for every one)`) {
-		t.Errorf("output does not explain the error:\n%s", out)
+	must(t, "run the app", err)
+	return string(out), 0
+}
+
+// TestAppExitsNonZeroOnBadInput runs the app as `cdk synth` does with bad
+// context: a one-line error naming the key and the value, exit 1, no stack trace.
+func TestAppExitsNonZeroOnBadInput(t *testing.T) {
+	var known []string
+	for _, e := range stacks.Environments() {
+		known = append(known, e.Name)
 	}
-	if strings.Contains(string(out), "goroutine ") || strings.Contains(string(out), "panic") {
-		t.Errorf("output holds a stack trace:\n%s", out)
+	for _, tc := range []struct {
+		context map[string]any
+		want    string
+	}{
+		{map[string]any{"env": unknownEnvironment},
+			fmt.Sprintf(`project-1: unknown environment %q; known environments: %s (or "all" for every one)`, unknownEnvironment, strings.Join(known, ", "))},
+		{map[string]any{"pipeline": "yes"}, "project-1: context pipeline=yes: accepted values are true and false"},
+		{map[string]any{"pipeline:acount": "111111111111"}, "project-1: context pipeline:acount: not a pipeline setting; the settings are pipeline:account,"},
+	} {
+		out, code := runApp(t, tc.context, t.TempDir())
+		if code != 1 {
+			t.Errorf("%v: exit %d, want 1; output:\n%s", tc.context, code, out)
+		}
+		if !strings.Contains(out, tc.want) {
+			t.Errorf("%v: output does not say %q:\n%s", tc.context, tc.want, out)
+		}
+		if strings.Contains(out, "goroutine ") || strings.Contains(out, "panic") {
+			t.Errorf("%v: output holds a stack trace:\n%s", tc.context, out)
+		}
+	}
+}
+
+// TestTemplatesIgnoreTheCallersAccount: an environment without an Account
+// synthesizes the same templates whoever runs synth, with credentials (the CLI
+// then sets CDK_DEFAULT_ACCOUNT and CDK_DEFAULT_REGION) or without.
+func TestTemplatesIgnoreTheCallersAccount(t *testing.T) {
+	context, err := cliContext("../cdk.json")
+	must(t, "read cdk.json", err)
+	plain, withAccount := t.TempDir(), t.TempDir()
+	if out, code := runApp(t, context, plain, "CDK_DEFAULT_ACCOUNT=", "CDK_DEFAULT_REGION="); code != 0 {
+		t.Fatalf("synth: exit %d\n%s", code, out)
+	}
+	if out, code := runApp(t, context, withAccount, "CDK_DEFAULT_ACCOUNT=123456789012", "CDK_DEFAULT_REGION=ap-south-1"); code != 0 {
+		t.Fatalf("synth with an account: exit %d\n%s", code, out)
+	}
+	compared := 0
+	for _, s := range synth.stacks {
+		a, errA := os.ReadFile(filepath.Join(plain, "assembly-"+synth.env.Name, s.file))
+		b, errB := os.ReadFile(filepath.Join(withAccount, "assembly-"+synth.env.Name, s.file))
+		must(t, "read "+s.file, errors.Join(errA, errB))
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s differs when CDK_DEFAULT_ACCOUNT is set", s.name)
+		}
+		if !bytes.Equal(a, s.raw) {
+			t.Errorf("%s: the app's template differs from the tests'", s.name)
+		}
+		compared++
+	}
+	if compared != 3 {
+		t.Errorf("compared %d templates, want 3", compared)
 	}
 }
