@@ -2,6 +2,7 @@ package test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 
+	"github.com/project-1/project-1/constructs/network"
+	"github.com/project-1/project-1/netcheck"
 	"github.com/project-1/project-1/stacks"
 )
 
@@ -19,8 +22,13 @@ func TestEveryEnvironmentSynthesizes(t *testing.T) {
 		names = append(names, name)
 	}
 	slices.Sort(names)
-	if want := []string{"dev", "prod", "project-1"}; !slices.Equal(names, want) {
-		t.Errorf("synthesized environments %q, want %q", names, want)
+	var want []string
+	for _, e := range stacks.Environments() {
+		want = append(want, e.Name)
+	}
+	slices.Sort(want)
+	if !slices.Equal(names, want) {
+		t.Errorf("synthesized environments %q, want every one of stacks.Environments(), %q", names, want)
 	}
 	if prod := synth.all["prod"]; prod != nil && *prod.stage.Network.Stack.Region() != "eu-west-1" {
 		t.Errorf("prod is in %s, want eu-west-1", *prod.stage.Network.Stack.Region())
@@ -104,22 +112,26 @@ func TestSynthesisIsDeterministic(t *testing.T) {
 			compared++
 		}
 	}
-	if compared != 9 {
-		t.Errorf("compared %d templates, want 9", compared)
+	if want := 3 * len(stacks.Environments()); compared != want {
+		t.Errorf("compared %d templates, want %d", compared, want)
 	}
 }
 
 func TestSelection(t *testing.T) {
 	envs := stacks.Environments()
+	var all []string
+	for _, e := range envs {
+		all = append(all, e.Name)
+	}
 	for _, tc := range []struct {
 		name   string
 		stages []string
 		err    string
 	}{
-		{"project-1", []string{"project-1"}, ""},
-		{"dev", []string{"dev"}, ""},
-		{stacks.AllEnvironments, []string{"project-1", "dev", "prod"}, ""},
-		{"staging", nil, `unknown environment "staging"; known environments: project-1, dev, prod (or "all" for every one)`},
+		{stacks.DefaultEnvironment, []string{stacks.DefaultEnvironment}, ""},
+		{envs[len(envs)-1].Name, []string{envs[len(envs)-1].Name}, ""},
+		{stacks.AllEnvironments, all, ""},
+		{unknownEnvironment, nil, fmt.Sprintf(`unknown environment %q; known environments: %s (or "all" for every one)`, unknownEnvironment, strings.Join(all, ", "))},
 	} {
 		app := awscdk.NewApp(nil)
 		stages, err := stacks.BuildApp(app, envs, tc.name)
@@ -141,6 +153,10 @@ func TestSelection(t *testing.T) {
 		}
 	}
 }
+
+// unknownEnvironment is a name no environment may take: Validate refuses names
+// with underscores.
+const unknownEnvironment = "no_such_environment"
 
 // TestBadConfigAcrossEnvironments: what only the set of environments can get
 // wrong, each named with the environment, the field and the value.
@@ -190,5 +206,46 @@ func TestBadConfigAcrossEnvironments(t *testing.T) {
 	envs[1].Network.Cidr = "10.1.0.0/16"
 	if err := stacks.ValidateAll(envs); err != nil && strings.Contains(err.Error(), "overlaps environment") {
 		t.Errorf("10.0.0.0/16 and 10.1.0.0/16 reported as overlapping: %v", err)
+	}
+}
+
+// TestAddAnEnvironment follows the README's "Add an environment" with one
+// more environment, built here rather than in stacks.Environments: it passes
+// validation with the others, synthesizes with no finding, and the spec's
+// reachability table holds on it.
+func TestAddAnEnvironment(t *testing.T) {
+	staging := stacks.Environments()[0]
+	staging.Name = "staging"
+	staging.Region = "ap-southeast-2"
+	staging.Network.Name = "project-1-staging"
+	staging.Network.Cidr = "10.9.0.0/16"
+	staging.Network.Subnets = network.SpecLayout(9, "ap-southeast-2a", "ap-southeast-2b", "ap-southeast-2c")
+	staging.Network.NatGateways = 3
+	staging.Data.TableName = "Forum-staging"
+	envs := append(stacks.Environments(), staging)
+	must(t, "validate", stacks.ValidateAll(envs))
+
+	app := scratchApp(t)
+	stages, err := stacks.BuildApp(app, envs, staging.Name)
+	must(t, "build", err)
+	findings, err := stacks.Synth(app)
+	must(t, "synthesize", err)
+	for _, f := range findings {
+		t.Errorf("finding: %s", f)
+	}
+	m, err := netcheck.Load(*stages[0].Synth(nil).Directory())
+	must(t, "load the assembly", err)
+	f, err := os.Open(expectedTable)
+	must(t, "open the table", err)
+	defer f.Close()
+	exps, err := netcheck.ParseExpectations(f)
+	must(t, "parse the table", err)
+	for _, x := range exps {
+		if r := m.Check(x.From, x.To, x.Port); !x.Met(r) {
+			t.Errorf("%s: verdict %s", x, r.Verdict)
+		}
+	}
+	if n := len(m.Placements(netcheck.RDS)); n != 3 {
+		t.Errorf("the database is placed in %d subnets, want the three private ones", n)
 	}
 }
