@@ -17,7 +17,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/project-1/project-1/internal/validate"
 )
@@ -25,6 +24,11 @@ import (
 // NewLogBucket creates the bucket that receives load balancer and S3 server
 // access logs. It uses SSE-S3: load balancer log delivery does not support
 // SSE-KMS. Logs expire after expireDays, which must be 1 or more.
+//
+// It logs nothing of its own access. cdk-nag's AwsSolutions-S1 (server access
+// logs) passes on a bucket that another bucket of its stack logs into, as
+// NewDataBucket does; a log bucket with nothing logging into it needs a
+// suppression of S1 with the reason (logging it into itself would loop).
 func NewLogBucket(scope constructs.Construct, id string, expireDays int) awss3.Bucket {
 	if expireDays < 1 {
 		validate.Props("storage.NewLogBucket", id, fmt.Errorf("expireDays %d: must be 1 or more", expireDays))
@@ -42,11 +46,6 @@ func NewLogBucket(scope constructs.Construct, id string, expireDays int) awss3.B
 			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(1)),
 		}},
 	})
-	cdknag.NagSuppressions_AddResourceSuppressions(bucket, &[]*cdknag.NagPackSuppression{{
-		Id: jsii.String("AwsSolutions-S1"),
-		Reason: jsii.String("This is the access-log bucket itself: logging it into itself would loop, and logging it " +
-			"into another bucket only moves the question. CloudTrail data events cover access to it."),
-	}}, jsii.Bool(false))
 	return bucket
 }
 
