@@ -103,6 +103,7 @@ type Reason struct {
 	Message string
 }
 
+// String is "CODE: message".
 func (r Reason) String() string { return string(r.Code) + ": " + r.Message }
 
 // Path is one source placement to one destination placement, for example

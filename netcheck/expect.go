@@ -33,6 +33,8 @@ func (x Expectation) Verdict() Verdict {
 	return VerdictBlock
 }
 
+// String is the expectation as a line of the expected table, e.g.
+// "internet -> alb 80 allow".
 func (x Expectation) String() string {
 	return fmt.Sprintf("%s -> %s %d %s", x.From, x.To, x.Port, x.Verdict())
 }

@@ -425,3 +425,34 @@ func TestStatefulResourcesAreKept(t *testing.T) {
 		}
 	}
 }
+
+// TestSettingsOfTheWorkloadsTable: the README's workloads table settings that
+// only the golden templates held before.
+func TestSettingsOfTheWorkloadsTable(t *testing.T) {
+	data, app := stack(t, "Data").Template(), stack(t, "App").Template()
+	check(t, "database storage 20 GiB growing to 100", func() {
+		data.HasResourceProperties(jsii.String("AWS::RDS::DBInstance"), map[string]any{"AllocatedStorage": "20", "MaxAllocatedStorage": 100})
+	})
+	check(t, "every KMS key rotates", func() {
+		data.AllResourcesProperties(jsii.String("AWS::KMS::Key"), map[string]any{"EnableKeyRotation": true})
+	})
+	check(t, "three KMS keys", func() { data.ResourceCountIs(jsii.String("AWS::KMS::Key"), jsii.Number(3)) })
+	check(t, "30 s deregistration delay", func() {
+		app.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::TargetGroup"), map[string]any{
+			"TargetGroupAttributes": assertions.Match_ArrayWith(&[]any{map[string]any{"Key": "deregistration_delay.timeout_seconds", "Value": "30"}}),
+		})
+	})
+	check(t, "the log bucket: versioned, public access blocked, SSE-S3", func() {
+		data.HasResourceProperties(jsii.String("AWS::S3::Bucket"), assertions.Match_ObjectLike(&map[string]any{
+			"LifecycleConfiguration": assertions.Match_ObjectLike(&map[string]any{
+				"Rules": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{"Id": "expire-logs"})}),
+			}),
+			"VersioningConfiguration": map[string]any{"Status": "Enabled"},
+			"PublicAccessBlockConfiguration": map[string]any{
+				"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true,
+			},
+			"BucketEncryption": map[string]any{"ServerSideEncryptionConfiguration": []any{map[string]any{
+				"ServerSideEncryptionByDefault": map[string]any{"SSEAlgorithm": "AES256"}}}},
+		}))
+	})
+}

@@ -1,0 +1,85 @@
+package test
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestExportedNamesAreDocumented: every exported name of the packages other
+// teams and the README's readers meet has a doc comment, as go doc shows it.
+func TestExportedNamesAreDocumented(t *testing.T) {
+	for _, dir := range []string{"../stacks", "../constructs/network", "../constructs/database", "../constructs/storage", "../constructs/web", "../netcheck"} {
+		fset := token.NewFileSet()
+		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		must(t, "list "+dir, err)
+		for _, name := range files {
+			if strings.HasSuffix(name, "_test.go") {
+				continue
+			}
+			f, err := parser.ParseFile(fset, name, nil, parser.ParseComments)
+			must(t, "parse "+name, err)
+			for _, decl := range f.Decls {
+				switch d := decl.(type) {
+				case *ast.FuncDecl:
+					if d.Name.IsExported() && d.Doc == nil && (d.Recv == nil || exportedReceiver(d.Recv)) {
+						t.Errorf("%s: func %s has no doc comment", fset.Position(d.Pos()), d.Name.Name)
+					}
+				case *ast.GenDecl:
+					for _, spec := range d.Specs {
+						var names []*ast.Ident
+						var doc *ast.CommentGroup
+						switch s := spec.(type) {
+						case *ast.TypeSpec:
+							names, doc = []*ast.Ident{s.Name}, s.Doc
+						case *ast.ValueSpec:
+							names, doc = s.Names, s.Doc
+							if doc == nil {
+								doc = s.Comment
+							}
+						}
+						if doc == nil && d.Lparen == 0 {
+							doc = d.Doc // a single spec's comment sits on the declaration
+						}
+						if doc == nil && d.Lparen != 0 && d.Doc != nil {
+							doc = d.Doc // a documented group of constants or variables
+						}
+						for _, n := range names {
+							if n.IsExported() && doc == nil {
+								t.Errorf("%s: %s has no doc comment", fset.Position(n.Pos()), n.Name)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func exportedReceiver(recv *ast.FieldList) bool {
+	for _, f := range recv.List {
+		typ := f.Type
+		if star, ok := typ.(*ast.StarExpr); ok {
+			typ = star.X
+		}
+		if id, ok := typ.(*ast.Ident); ok {
+			return id.IsExported()
+		}
+	}
+	return true
+}
+
+// TestReadmeStandsAlone: the README points at nothing outside the repository.
+func TestReadmeStandsAlone(t *testing.T) {
+	raw, err := os.ReadFile("../README.md")
+	must(t, "read the README", err)
+	for _, outside := range []string{"../shared", "](../", "(../", "`../"} {
+		if strings.Contains(string(raw), outside) {
+			t.Errorf("the README refers to %q, outside the repository", outside)
+		}
+	}
+}
