@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
 	"github.com/aws/aws-cdk-go/awscdk/v2/pipelines"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -32,6 +33,17 @@ var PipelineStages = []string{"dev", "prod"}
 // GoVersion is the Go toolchain the pipeline's synth step installs: the one
 // the project is built and tested with.
 const GoVersion = "1.26.8"
+
+// The tools every CodeBuild project of the pipeline runs, as package.json pins
+// them (a test keeps the two equal): the Node.js major, the CDK CLI of the
+// self-mutation step, and cdk-assets of the asset-publishing steps. Unpinned,
+// CDK Pipelines would install the newest CLI and cdk-assets on the image's
+// default Node.js (18 on standard:7.0, which the CLI no longer supports).
+const (
+	NodeMajor        = "22"
+	CliVersion       = "2.1148.1"
+	CdkAssetsVersion = "4.7.3"
+)
 
 var (
 	connectionPattern = regexp.MustCompile(`^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$`)
@@ -122,6 +134,16 @@ func BuildPipeline(scope constructs.Construct, envs []Environment, cfg PipelineC
 		// other accounts: ready for environments that set their own Account.
 		CrossAccountKeys:  jsii.Bool(true),
 		EnableKeyRotation: jsii.Bool(true),
+		// Every CodeBuild project (synth, self-mutation, assets, smoke tests)
+		// on an image that has Node.js NodeMajor, and selects it.
+		CodeBuildDefaults: &pipelines.CodeBuildOptions{
+			BuildEnvironment: &awscodebuild.BuildEnvironment{BuildImage: awscodebuild.LinuxBuildImage_STANDARD_8_0()},
+			PartialBuildSpec: awscodebuild.BuildSpec_FromObject(&map[string]any{
+				"phases": map[string]any{"install": map[string]any{"runtime-versions": map[string]any{"nodejs": NodeMajor}}},
+			}),
+		},
+		CliVersion:          jsii.String(CliVersion),
+		CdkAssetsCliVersion: jsii.String(CdkAssetsVersion),
 	})
 
 	ps := &PipelineStack{Stack: stack, Pipeline: pipeline}

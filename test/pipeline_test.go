@@ -3,11 +3,13 @@ package test
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -36,6 +38,7 @@ func TestPipeline(t *testing.T) {
 	for _, f := range findings {
 		t.Errorf("finding: %s", f)
 	}
+	checkPipelineNagReports(t, app)
 	raw, err := os.ReadFile(filepath.Join(*app.Outdir(), *ps.Stack.TemplateFile()))
 	must(t, "read the pipeline template", err)
 	var tpl map[string]any
@@ -62,6 +65,9 @@ func TestPipeline(t *testing.T) {
 	if want := []string{"Source", "Build", "UpdatePipeline", "Assets", "dev", "prod"}; !slices.Equal(stages, want) {
 		t.Errorf("stages %q, want %q", stages, want)
 	}
+	checkReadmePipeline(t, stages, *ps.Stack.Node().Path())
+	checkCodeBuildTools(t, s)
+	checkDeployAccounts(t, s)
 	for _, env := range []string{"dev", "prod"} {
 		got := actions[env]
 		if len(got) == 0 || got[len(got)-1] != "Build:SmokeTest" {
@@ -171,5 +177,154 @@ func runSmokeTest(t *testing.T, buildSpec string) {
 		if code != tc.exit {
 			t.Errorf("smoke test against a server answering %v: exit %d, want %d\n%s", tc.answers, code, tc.exit, out)
 		}
+	}
+}
+
+// pipelineSuppressions are the nag suppressions the README lists for the
+// pipeline's stacks: IAM5 on the roles CDK Pipelines generates, and S1 on its
+// artifact and cross-region replication buckets.
+var pipelineSuppressions = []struct {
+	rule string
+	path *regexp.Regexp
+}{
+	{"AwsSolutions-IAM5", regexp.MustCompile(`^Pipeline/Pipeline/(Assets/FileRole|CodeBuildActionRole|Pipeline/Role|Pipeline/Build/Synth/CdkBuildProject/Role|Pipeline/Source/[^/]+/CodePipelineActionRole|Pipeline/[^/]+/SmokeTest/SmokeTest/Role|UpdatePipeline/SelfMutation/Role)/DefaultPolicy/Resource$`)},
+	{"AwsSolutions-S1", regexp.MustCompile(`^Pipeline/Pipeline/Pipeline/ArtifactsBucket/Resource$`)},
+	{"AwsSolutions-S1", regexp.MustCompile(`^cross-region-stack-[0-9]+:[a-z0-9-]+/Default/CrossRegionCodePipelineReplicationBucket/Resource$`)},
+}
+
+// checkPipelineNagReports: every stack of the pipeline's cloud assembly, the
+// pipeline stack and its cross-region support stack included, has a nag report
+// with no non-compliant rule and only the pipeline's allowed suppressions (or,
+// in the stages, the environments').
+func checkPipelineNagReports(t *testing.T, app awscdk.App) {
+	t.Helper()
+	asm := app.Synth(nil)
+	stacksSeen := 0
+	for _, s := range *asm.StacksRecursively() {
+		stacksSeen++
+		rows := nagReport(t, *app.Outdir(), *s.StackName())
+		if rows == nil {
+			t.Errorf("%s: no cdk-nag report: nag did not run on it", *s.StackName())
+			continue
+		}
+		checkNagRows(t, rows, func(rule, path string) bool {
+			for _, a := range pipelineSuppressions {
+				if a.rule == rule && a.path.MatchString(path) {
+					return true
+				}
+			}
+			env, err := stacks.Lookup(strings.Split(path, "/")[0]) // a stage is named after its environment
+			for _, a := range allowedSuppressions {
+				if a.rule == rule && a.path.MatchString(path) && (a.only == nil || err == nil && a.only(env)) {
+					return true
+				}
+			}
+			return false
+		})
+	}
+	if want := 2 + 3*len(stacks.PipelineStages); stacksSeen != want {
+		t.Errorf("%d stacks in the pipeline's assembly, want %d (the pipeline, its support stack, 3 per stage)", stacksSeen, want)
+	}
+}
+
+// checkReadmePipeline: the README's pipeline section lists the stages the
+// pipeline has, in order, and its deploy command selects the pipeline stack.
+func checkReadmePipeline(t *testing.T, stages []string, stackPath string) {
+	t.Helper()
+	raw, err := os.ReadFile("../README.md")
+	must(t, "read the README", err)
+	readme := string(raw)
+	start := strings.Index(readme, "### The delivery pipeline")
+	if start < 0 {
+		t.Fatal("the README has no section \"The delivery pipeline\"")
+	}
+	section := readme[start:]
+	if end := strings.Index(section[1:], "\n## "); end > 0 {
+		section = section[:end]
+	}
+	var listed []string
+	for _, m := range regexp.MustCompile(`(?m)^\d+\. \*\*([A-Za-z0-9-]+)\*\*`).FindAllStringSubmatch(section, -1) {
+		listed = append(listed, m[1])
+	}
+	if !slices.Equal(listed, stages) {
+		t.Errorf("the README lists the pipeline's stages %q, the pipeline has %q", listed, stages)
+	}
+	deploy := regexp.MustCompile(`npx cdk deploy -c pipeline=true (\S+)`).FindStringSubmatch(section)
+	if deploy == nil || deploy[1] != stackPath {
+		t.Errorf("the README's pipeline deploy command selects %q; the pipeline stack is %q", deploy, stackPath)
+	}
+}
+
+// checkDeployAccounts: an environment without an Account deploys into the
+// pipeline's own account, as the README says.
+func checkDeployAccounts(t *testing.T, s *stackOutput) {
+	t.Helper()
+	checked := 0
+	for _, body := range s.resources("AWS::CodePipeline::Pipeline") {
+		for _, st := range asList(props(body)["Stages"]) {
+			env, err := stacks.Lookup(fmt.Sprint(st["Name"]))
+			if err != nil {
+				continue // not an environment's stage
+			}
+			for _, a := range asList(st["Actions"]) {
+				if a["ActionTypeId"].(map[string]any)["Category"] != "Deploy" {
+					continue
+				}
+				role, _ := json.Marshal(a["RoleArn"])
+				inPipelineAccount := strings.Contains(string(role), `":iam::",{"Ref":"AWS::AccountId"}`)
+				if env.Account == "" && !inPipelineAccount {
+					t.Errorf("%s: %v deploys with %s, not in the pipeline's account", env.Name, a["Name"], role)
+				}
+				checked++
+			}
+		}
+	}
+	if checked == 0 {
+		t.Error("no deploy action checked")
+	}
+}
+
+// checkCodeBuildTools: every CodeBuild project of the pipeline runs on an
+// image with the Node.js major package.json pins and selects it, and installs
+// the CDK CLI and cdk-assets at package.json's versions, never "latest".
+func checkCodeBuildTools(t *testing.T, s *stackOutput) {
+	t.Helper()
+	raw, err := os.ReadFile("../package.json")
+	must(t, "read package.json", err)
+	var pkg struct {
+		DevDependencies map[string]string `json:"devDependencies"`
+	}
+	must(t, "parse package.json", json.Unmarshal(raw, &pkg))
+	if major := strings.Split(pkg.DevDependencies["node"], ".")[0]; major != stacks.NodeMajor {
+		t.Errorf("stacks.NodeMajor %s, package.json pins node %s", stacks.NodeMajor, pkg.DevDependencies["node"])
+	}
+	if pkg.DevDependencies["aws-cdk"] != stacks.CliVersion || pkg.DevDependencies["cdk-assets"] != stacks.CdkAssetsVersion {
+		t.Errorf("stacks.CliVersion %s and CdkAssetsVersion %s; package.json pins aws-cdk %s and cdk-assets %s",
+			stacks.CliVersion, stacks.CdkAssetsVersion, pkg.DevDependencies["aws-cdk"], pkg.DevDependencies["cdk-assets"])
+	}
+	projects := s.resources("AWS::CodeBuild::Project")
+	if len(projects) < 5 {
+		t.Fatalf("%d CodeBuild projects, want the synth, self-mutation, assets and two smoke tests", len(projects))
+	}
+	sawCli, sawAssets := false, false
+	for id, body := range projects {
+		p := props(body)
+		if image := p["Environment"].(map[string]any)["Image"]; image != "aws/codebuild/standard:8.0" {
+			t.Errorf("%s runs on %v, want aws/codebuild/standard:8.0 (Node.js %s)", id, image, stacks.NodeMajor)
+		}
+		spec := fmt.Sprint(p["Source"].(map[string]any)["BuildSpec"])
+		if !strings.Contains(spec, fmt.Sprintf(`"nodejs": "%s"`, stacks.NodeMajor)) {
+			t.Errorf("%s does not select Node.js %s:\n%s", id, stacks.NodeMajor, spec)
+		}
+		for _, unpinned := range []string{"aws-cdk@2\"", "aws-cdk@latest", "cdk-assets@latest", "aws-cdk@2 ", "cdk-assets\""} {
+			if strings.Contains(spec, unpinned) {
+				t.Errorf("%s installs %s, unpinned:\n%s", id, unpinned, spec)
+			}
+		}
+		sawCli = sawCli || strings.Contains(spec, "aws-cdk@"+stacks.CliVersion)
+		sawAssets = sawAssets || strings.Contains(spec, "cdk-assets@"+stacks.CdkAssetsVersion)
+	}
+	if !sawCli || !sawAssets {
+		t.Errorf("the pinned CLI installed: %v; the pinned cdk-assets installed: %v; want both", sawCli, sawAssets)
 	}
 }
