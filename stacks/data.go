@@ -47,7 +47,7 @@ func NewDataStack(scope constructs.Construct, id string, props *DataStackProps) 
 			Description:       jsii.String("project-1: encrypts " + what),
 			EnableKeyRotation: jsii.Bool(true),
 			// Deleting a key makes everything it encrypted unreadable, snapshots included.
-			RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+			RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 		})
 	}
 	logs := storage.NewLogBucket(stack, "LogBucket", d.AccessLogDays)

@@ -150,7 +150,14 @@ func run(m *testing.M) (int, error) {
 		return 0, fmt.Errorf("no %s environment", stacks.DefaultEnvironment)
 	}
 	synth.env, synth.stage, synth.dir, synth.stacks = def.env, def.stage, def.dir, def.stacks
-	return m.Run(), nil
+	code := m.Run()
+	if pipeline.app != nil {
+		os.RemoveAll(*pipeline.app.Outdir())
+	}
+	if appBinary.path != "" {
+		os.RemoveAll(filepath.Dir(appBinary.path))
+	}
+	return code, nil
 }
 
 // cliContext is cdk.json's context plus what the CDK CLI adds to every

@@ -178,7 +178,7 @@ func TestFlowLogs(t *testing.T) {
 	check(t, "flow log group kept 365 days and retained", func() {
 		tpl.HasResource(jsii.String("AWS::Logs::LogGroup"), map[string]any{
 			"Properties":     map[string]any{"RetentionInDays": 365},
-			"DeletionPolicy": "Retain",
+			"DeletionPolicy": "RetainExceptOnCreate",
 		})
 	})
 }

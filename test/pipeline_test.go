@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/project-1/project-1/netcheck"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -12,6 +14,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -30,11 +33,7 @@ var examplePipeline = stacks.PipelineConfig{
 // tests before synthesis, dev, then prod behind a manual approval, each stage
 // followed by its smoke test, and no nag finding.
 func TestPipeline(t *testing.T) {
-	app := scratchApp(t)
-	ps, err := stacks.BuildPipeline(app, stacks.Environments(), examplePipeline)
-	must(t, "build the pipeline", err)
-	findings, err := stacks.Synth(app)
-	must(t, "synthesize", err)
+	app, ps, findings := pipelineSynth(t)
 	for _, f := range findings {
 		t.Errorf("finding: %s", f)
 	}
@@ -327,4 +326,46 @@ func checkCodeBuildTools(t *testing.T, s *stackOutput) {
 	if !sawCli || !sawAssets {
 		t.Errorf("the pinned CLI installed: %v; the pinned cdk-assets installed: %v; want both", sawCli, sawAssets)
 	}
+}
+
+// pipeline is the pipeline's app with the example settings, synthesized once
+// for every test that reads it.
+var pipeline struct {
+	once     sync.Once
+	app      awscdk.App
+	stack    *stacks.PipelineStack
+	findings []string
+	err      error
+}
+
+func pipelineSynth(t *testing.T) (awscdk.App, *stacks.PipelineStack, []string) {
+	t.Helper()
+	pipeline.once.Do(func() {
+		context, err := cliContext("../cdk.json")
+		if err != nil {
+			pipeline.err = err
+			return
+		}
+		dir, err := os.MkdirTemp("", "project-1-pipeline-")
+		if err != nil {
+			pipeline.err = err
+			return
+		}
+		pipeline.app = stacks.NewApp(&awscdk.AppProps{Context: &context, Outdir: jsii.String(dir)})
+		if pipeline.stack, pipeline.err = stacks.BuildPipeline(pipeline.app, stacks.Environments(), examplePipeline); pipeline.err != nil {
+			return
+		}
+		pipeline.findings, pipeline.err = stacks.Synth(pipeline.app)
+	})
+	must(t, "build and synthesize the pipeline", pipeline.err)
+	return pipeline.app, pipeline.stack, pipeline.findings
+}
+
+// pipelineTemplates are the templates of the pipeline's assembly by stack name.
+func pipelineTemplates(t *testing.T) map[string]map[string]any {
+	t.Helper()
+	app, _, _ := pipelineSynth(t)
+	templates, err := netcheck.LoadTemplates(*app.Outdir())
+	must(t, "load the pipeline's templates", err)
+	return templates
 }

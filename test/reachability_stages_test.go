@@ -74,10 +74,7 @@ func TestReachabilityStageByStage(t *testing.T) {
 // table, and the pipeline's own stacks, which declare no network, are a stage
 // with nothing to check.
 func TestNetcheckPipelineAssembly(t *testing.T) {
-	app := scratchApp(t)
-	_, err := stacks.BuildPipeline(app, stacks.Environments(), examplePipeline)
-	must(t, "build the pipeline", err)
-	check(t, "synthesize", func() { app.Synth(nil) })
+	app, _, _ := pipelineSynth(t)
 	stages, err := netcheck.LoadStages(*app.Outdir())
 	must(t, "load the pipeline's assembly", err)
 	exps := expectedFlows(t)

@@ -263,7 +263,7 @@ func TestDatabase(t *testing.T) {
 		tpl.HasResource(jsii.String("AWS::RDS::DBInstance"), map[string]any{
 			"Properties": assertions.Match_ObjectLike(&map[string]any{
 				"Engine":                          "mysql",
-				"EngineVersion":                   "8.4.6",
+				"EngineVersion":                   "8.4",
 				"DBInstanceClass":                 "db.t3.micro",
 				"Port":                            "3306",
 				"StorageEncrypted":                true,
@@ -303,7 +303,7 @@ func TestDatabase(t *testing.T) {
 				"GenerateSecretString": assertions.Match_ObjectLike(&map[string]any{"GenerateStringKey": "password"}),
 				"KmsKeyId":             map[string]any{"Fn::GetAtt": []any{"DatabaseKey7576F140", "Arn"}},
 			}),
-			"DeletionPolicy": "Retain",
+			"DeletionPolicy": "RetainExceptOnCreate",
 		})
 	})
 }
@@ -347,7 +347,7 @@ func TestForumTable(t *testing.T) {
 					"KMSMasterKeyId": map[string]any{"Fn::GetAtt": []any{"ForumTableKey5D226C3A", "Arn"}}},
 				"DeletionProtectionEnabled": true,
 			}),
-			"DeletionPolicy":      "Retain",
+			"DeletionPolicy":      "RetainExceptOnCreate",
 			"UpdateReplacePolicy": "Retain",
 		})
 	})
@@ -405,23 +405,32 @@ func TestOutputs(t *testing.T) {
 // and delete (or orphan) the old one. This test fails first.
 func TestStatefulResourcesAreKept(t *testing.T) {
 	resources := stack(t, "Data").json["Resources"].(map[string]any)
-	for id, want := range map[string]struct{ typ, policy string }{
-		"DatabaseInstanceAA8A5FDE": {"AWS::RDS::DBInstance", "Snapshot"},
-		"ForumTable1FBA2B20":       {"AWS::DynamoDB::Table", "Retain"},
-		"DataBucketE3889A50":       {"AWS::S3::Bucket", "Retain"},
-		"LogBucketCC3B17E8":        {"AWS::S3::Bucket", "Retain"},
-		"DataBucketKeyF49B2630":    {"AWS::KMS::Key", "Retain"},
-		"ForumTableKey5D226C3A":    {"AWS::KMS::Key", "Retain"},
-		"DatabaseKey7576F140":      {"AWS::KMS::Key", "Retain"},
+	// RetainExceptOnCreate: kept when the stack is deleted or the resource
+	// replaced, but removed when the operation that created it rolls back, so
+	// a failed first deploy can be retried. The database leaves a snapshot.
+	retained := struct{ deletion, replace string }{"RetainExceptOnCreate", "Retain"}
+	snapshot := struct{ deletion, replace string }{"Snapshot", "Snapshot"}
+	for id, want := range map[string]struct {
+		typ    string
+		policy struct{ deletion, replace string }
+	}{
+		"DatabaseInstanceAA8A5FDE": {"AWS::RDS::DBInstance", snapshot},
+		"DatabaseSecret3B817195":   {"AWS::SecretsManager::Secret", retained},
+		"ForumTable1FBA2B20":       {"AWS::DynamoDB::Table", retained},
+		"DataBucketE3889A50":       {"AWS::S3::Bucket", retained},
+		"LogBucketCC3B17E8":        {"AWS::S3::Bucket", retained},
+		"DataBucketKeyF49B2630":    {"AWS::KMS::Key", retained},
+		"ForumTableKey5D226C3A":    {"AWS::KMS::Key", retained},
+		"DatabaseKey7576F140":      {"AWS::KMS::Key", retained},
 	} {
 		body, ok := resources[id].(map[string]any)
 		if !ok {
 			t.Errorf("%s (%s) is gone: its logical id changed", id, want.typ)
 			continue
 		}
-		if body["Type"] != want.typ || body["DeletionPolicy"] != want.policy || body["UpdateReplacePolicy"] != want.policy {
-			t.Errorf("%s: %v with DeletionPolicy %v and UpdateReplacePolicy %v, want %s with %s for both",
-				id, body["Type"], body["DeletionPolicy"], body["UpdateReplacePolicy"], want.typ, want.policy)
+		if body["Type"] != want.typ || body["DeletionPolicy"] != want.policy.deletion || body["UpdateReplacePolicy"] != want.policy.replace {
+			t.Errorf("%s: %v with DeletionPolicy %v and UpdateReplacePolicy %v, want %s with %s and %s",
+				id, body["Type"], body["DeletionPolicy"], body["UpdateReplacePolicy"], want.typ, want.policy.deletion, want.policy.replace)
 		}
 	}
 }

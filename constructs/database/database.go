@@ -92,7 +92,10 @@ func NewMysql(scope constructs.Construct, id string, props *MysqlProps) *Mysql {
 	validate.Props("database.NewMysql", id, props.Validate())
 	this := constructs.NewConstruct(scope, &id)
 	engine := awsrds.DatabaseInstanceEngine_Mysql(&awsrds.MySqlInstanceEngineProps{
-		Version: awsrds.MysqlEngineVersion_VER_8_4_6(),
+		// The major version only: RDS creates its current default 8.4 minor,
+		// and automatic minor upgrades keep it current. A pinned minor fails
+		// to create once RDS retires it, about a year after release.
+		Version: awsrds.MysqlEngineVersion_Of(jsii.String("8.4"), jsii.String("8.4")),
 	})
 	params := awsrds.NewParameterGroup(this, jsii.String("Parameters"), &awsrds.ParameterGroupProps{
 		Engine:      engine,
@@ -105,7 +108,7 @@ func NewMysql(scope constructs.Construct, id string, props *MysqlProps) *Mysql {
 		Username:      jsii.String("admin"),
 		EncryptionKey: props.Key,
 	})
-	secret.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN)
+	secret.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE)
 	logs, _ := retention.Of(props.LogRetentionDays) // validated above
 	instance := awsrds.NewDatabaseInstance(this, jsii.String("Instance"), &awsrds.DatabaseInstanceProps{
 		Engine:                    engine,

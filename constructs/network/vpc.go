@@ -173,7 +173,7 @@ func NewVpc(scope constructs.Construct, id string, props *VpcProps) *Vpc {
 	days, _ := retention.Of(props.FlowLogRetentionDays) // checked by Validate
 	flowLogs := awslogs.NewLogGroup(this, jsii.String("FlowLogs"), &awslogs.LogGroupProps{
 		Retention:     days,
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 	})
 	awsec2.NewFlowLog(this, jsii.String("FlowLog"), &awsec2.FlowLogProps{
 		ResourceType: awsec2.FlowLogResourceType_FromVpc(v.Vpc),

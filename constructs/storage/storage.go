@@ -39,7 +39,7 @@ func NewLogBucket(scope constructs.Construct, id string, expireDays int) awss3.B
 		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
 		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
 		Versioned:         jsii.Bool(true),
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 		LifecycleRules: &[]*awss3.LifecycleRule{{
 			Id:                          jsii.String("expire-logs"),
 			Expiration:                  awscdk.Duration_Days(jsii.Number(expireDays)),
@@ -95,7 +95,7 @@ func NewDataBucket(scope constructs.Construct, id string, props *DataBucketProps
 		EnforceSSL:        jsii.Bool(true),
 		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
 		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 		LifecycleRules: &[]*awss3.LifecycleRule{{
 			Id:                          jsii.String("expire-noncurrent-versions"),
 			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(props.NoncurrentVersionDays)),
@@ -176,6 +176,6 @@ func NewForumTable(scope constructs.Construct, id string, props *ForumTableProps
 			PointInTimeRecoveryEnabled: jsii.Bool(true),
 		},
 		DeletionProtection: jsii.Bool(props.DeletionProtection),
-		RemovalPolicy:      awscdk.RemovalPolicy_RETAIN,
+		RemovalPolicy:      awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 	})
 }

@@ -205,6 +205,12 @@ func NewWeb(scope constructs.Construct, id string, props *Props) *Web {
 		DeletionProtection:      jsii.Bool(props.DeletionProtection),
 	})
 	alb.LogAccessLogs(props.AccessLogs, jsii.String("alb"))
+	// The load balancer is created only once the instances have signalled. If
+	// they never do (a package mirror down), the first deploy rolls back before
+	// a load balancer with deletion protection exists, which the rollback could
+	// not delete (the stack would end in ROLLBACK_FAILED). The instances do not
+	// need it to start: they register with the target group, which exists first.
+	alb.Node().AddDependency(group)
 	targets := elbv2.NewApplicationTargetGroup(this, jsii.String("Targets"), &elbv2.ApplicationTargetGroupProps{
 		Vpc:                 props.Vpc,
 		Port:                jsii.Number(Port),
