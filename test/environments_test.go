@@ -233,19 +233,13 @@ func TestAddAnEnvironment(t *testing.T) {
 	for _, f := range findings {
 		t.Errorf("finding: %s", f)
 	}
-	m, err := netcheck.Load(*stages[0].Synth(nil).Directory())
+	loaded, err := netcheck.LoadStages(*stages[0].Synth(nil).Directory())
 	must(t, "load the assembly", err)
-	f, err := os.Open(expectedTable)
-	must(t, "open the table", err)
-	defer f.Close()
-	exps, err := netcheck.ParseExpectations(f)
-	must(t, "parse the table", err)
-	for _, x := range exps {
-		if r := m.Check(x.From, x.To, x.Port); !x.Met(r) {
-			t.Errorf("%s: verdict %s", x, r.Verdict)
-		}
+	if len(loaded) != 1 {
+		t.Fatalf("%d stages in the environment's assembly, want 1", len(loaded))
 	}
-	if n := len(m.Placements(netcheck.RDS)); n != 3 {
+	checkStage(t, loaded[0], expectedFlows(t))
+	if n := len(loaded[0].Model.Placements(netcheck.RDS)); n != 3 {
 		t.Errorf("the database is placed in %d subnets, want the three private ones", n)
 	}
 }

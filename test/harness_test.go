@@ -9,7 +9,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -91,21 +90,8 @@ func rerunWithPinnedNode() (code int, rerun bool) {
 	if strings.HasPrefix(path, bin+string(os.PathListSeparator)) {
 		return 0, false
 	}
-	self, err := os.Executable()
-	if err != nil {
-		return 0, false
-	}
-	cmd := exec.Command(self, os.Args[1:]...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+path)
-	if err := cmd.Run(); err != nil {
-		if exit, ok := err.(*exec.ExitError); ok {
-			return exit.ExitCode(), true
-		}
-		fmt.Fprintln(os.Stderr, "test setup: rerun with the pinned Node.js:", err)
-		return 1, true
-	}
-	return 0, true
+	os.Setenv("PATH", bin+string(os.PathListSeparator)+path)
+	return kernelcache.Rerun(), true
 }
 
 func run(m *testing.M) (int, error) {
