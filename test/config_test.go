@@ -3,7 +3,6 @@ package test
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -190,28 +189,22 @@ func TestAppExitsNonZeroOnBadInput(t *testing.T) {
 }
 
 // TestTemplatesIgnoreTheCallersAccount: an environment without an Account
-// synthesizes the same templates whoever runs synth, with credentials (the CLI
-// then sets CDK_DEFAULT_ACCOUNT and CDK_DEFAULT_REGION) or without.
+// synthesizes the same templates whoever runs synth: the app, run with
+// CDK_DEFAULT_ACCOUNT and CDK_DEFAULT_REGION set (as the CLI sets them from
+// credentials), writes the templates the tests synthesize without them.
 func TestTemplatesIgnoreTheCallersAccount(t *testing.T) {
 	context, err := cliContext("../cdk.json")
 	must(t, "read cdk.json", err)
-	plain, withAccount := t.TempDir(), t.TempDir()
-	if out, code := runApp(t, context, plain, "CDK_DEFAULT_ACCOUNT=", "CDK_DEFAULT_REGION="); code != 0 {
-		t.Fatalf("synth: exit %d\n%s", code, out)
-	}
-	if out, code := runApp(t, context, withAccount, "CDK_DEFAULT_ACCOUNT=123456789012", "CDK_DEFAULT_REGION=ap-south-1"); code != 0 {
+	outdir := t.TempDir()
+	if out, code := runApp(t, context, outdir, "CDK_DEFAULT_ACCOUNT=123456789012", "CDK_DEFAULT_REGION=ap-south-1"); code != 0 {
 		t.Fatalf("synth with an account: exit %d\n%s", code, out)
 	}
 	compared := 0
 	for _, s := range synth.stacks {
-		a, errA := os.ReadFile(filepath.Join(plain, "assembly-"+synth.env.Name, s.file))
-		b, errB := os.ReadFile(filepath.Join(withAccount, "assembly-"+synth.env.Name, s.file))
-		must(t, "read "+s.file, errors.Join(errA, errB))
-		if !bytes.Equal(a, b) {
+		got, err := os.ReadFile(filepath.Join(outdir, "assembly-"+synth.env.Name, s.file))
+		must(t, "read "+s.file, err)
+		if !bytes.Equal(got, s.raw) {
 			t.Errorf("%s differs when CDK_DEFAULT_ACCOUNT is set", s.name)
-		}
-		if !bytes.Equal(a, s.raw) {
-			t.Errorf("%s: the app's template differs from the tests'", s.name)
 		}
 		compared++
 	}
