@@ -30,6 +30,40 @@ func InstanceType(s string) error {
 	return nil
 }
 
+// Interchangeable checks that alternate is an instance type that can stand in
+// for primary in one Auto Scaling group: a different type of the same size,
+// on the same processor architecture (Graviton families carry a "g" after
+// their generation, like t4g or m7g), so one AMI and one capacity plan fit both.
+func Interchangeable(alternate, primary string) error {
+	if err := InstanceType(alternate); err != nil {
+		return err
+	}
+	if InstanceType(primary) != nil {
+		return nil // the primary's own check reports it
+	}
+	af, asize, _ := strings.Cut(alternate, ".")
+	pf, psize, _ := strings.Cut(primary, ".")
+	switch {
+	case alternate == primary:
+		return fmt.Errorf("%q is the primary type itself; give another type of the same size", alternate)
+	case asize != psize:
+		return fmt.Errorf("%q is not the size of %q (%s); interchangeable types have the same size", alternate, primary, psize)
+	case graviton(af) != graviton(pf):
+		return fmt.Errorf("%q and %q run on different processor architectures; one AMI serves only one", alternate, primary)
+	}
+	return nil
+}
+
+// familySuffix is what follows an instance family's generation: "g" of t4g,
+// "gd" of m7gd, "a" of t3a.
+var familySuffix = regexp.MustCompile(`^[a-z]+[0-9]+([a-z-]*)$`)
+
+// graviton tells whether an instance family (t4g, m7gd, c6gn) is Arm-based.
+func graviton(family string) bool {
+	m := familySuffix.FindStringSubmatch(family)
+	return m != nil && strings.Contains(m[1], "g")
+}
+
 // TableName checks a DynamoDB table name.
 func TableName(s string) error {
 	if !tableName.MatchString(s) {

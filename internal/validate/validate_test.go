@@ -51,3 +51,24 @@ func TestTableName(t *testing.T) {
 		}
 	}
 }
+
+func TestInterchangeable(t *testing.T) {
+	for _, tc := range []struct {
+		alternate, primary string
+		ok                 bool
+	}{
+		{"t3a.micro", "t3.micro", true},
+		{"m6i.large", "m5.large", true},
+		{"m7g.large", "t4g.large", true},
+		{"t3.micro", "t3.micro", false},
+		{"t3a.small", "t3.micro", false},
+		{"t4g.micro", "t3.micro", false},
+		{"t3.micro", "m7gd.micro", false},
+		{"g5.xlarge", "g4dn.xlarge", true},
+		{"nonsense", "t3.micro", false},
+	} {
+		if err := Interchangeable(tc.alternate, tc.primary); (err == nil) != tc.ok {
+			t.Errorf("Interchangeable(%q, %q) = %v, want ok %v", tc.alternate, tc.primary, err, tc.ok)
+		}
+	}
+}
