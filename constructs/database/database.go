@@ -6,8 +6,12 @@
 package database
 
 import (
+	"fmt"
+	"slices"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsrds"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -41,7 +45,33 @@ type MysqlProps struct {
 	// LogRetentionDays of the exported logs: a value CloudWatch Logs accepts
 	// (1, 3, 5, 7, 14, 30, 60, 90, ... 3653).
 	LogRetentionDays int
+	// MonitoringSeconds is the enhanced monitoring interval: 1, 5, 10, 15, 30
+	// or 60 seconds, OS metrics into CloudWatch Logs (RDSOSMetrics) with a
+	// role of the instance's own. Default 0: no enhanced monitoring.
+	MonitoringSeconds int
+	// GeneralLog writes every statement to the general log and exports it.
+	// Default false: no general log, and none exported. The error, slow-query
+	// and audit logs are always written and exported.
+	GeneralLog bool
+	// SlowQuerySeconds: statements that take longer go to the slow-query log
+	// (long_query_time), 1 to 3600. Default 0: MySQL's own 10 seconds.
+	SlowQuerySeconds int
+	// FunctionSecurityGroup, when set, puts the CDK's LogRetention function
+	// (which sets the retention of the log groups RDS creates) into the Vpc's
+	// private subnets with this group, which must allow HTTPS out (to the
+	// CloudWatch Logs API and CloudFormation's response URL, through the NAT
+	// gateways). Default nil: the function runs outside the VPC.
+	FunctionSecurityGroup awsec2.ISecurityGroup
 }
+
+// MonitoringIntervals are the enhanced monitoring intervals RDS accepts, in seconds.
+var MonitoringIntervals = []int{1, 5, 10, 15, 30, 60}
+
+// AuditEvents is what the audit log records (the MariaDB Audit Plugin's
+// SERVER_AUDIT_EVENTS): connections, failed ones included, and statements
+// that change the schema (DDL) or privileges (DCL). Not every query: that is
+// the general log's job, and its cost.
+const AuditEvents = "CONNECT,QUERY_DDL,QUERY_DCL"
 
 // Validate reports every problem of the props, one line each, naming the field
 // and its value.
@@ -71,6 +101,12 @@ func (p *MysqlProps) Validate() error {
 	if _, err := retention.Of(p.LogRetentionDays); err != nil {
 		problems.Add("LogRetentionDays: %v", err)
 	}
+	if p.MonitoringSeconds != 0 && !slices.Contains(MonitoringIntervals, p.MonitoringSeconds) {
+		problems.Add("MonitoringSeconds %d: must be 0 (off) or one of %v", p.MonitoringSeconds, MonitoringIntervals)
+	}
+	if p.SlowQuerySeconds < 0 || p.SlowQuerySeconds > 3600 {
+		problems.Add("SlowQuerySeconds %d: must be from 1 to 3600, or 0 for MySQL's 10", p.SlowQuerySeconds)
+	}
 	return problems.Err()
 }
 
@@ -80,11 +116,18 @@ type Mysql struct {
 	Instance awsrds.DatabaseInstance
 	// Secret holds the generated credentials (username, password, host, port).
 	Secret awsrds.DatabaseSecret
+	// LogTypes are the logs the instance writes and exports to CloudWatch Logs
+	// (/aws/rds/instance/<id>/<type>): audit, error, slowquery, and general
+	// when MysqlProps.GeneralLog is set.
+	LogTypes []string
+	// MonitoringRole is the enhanced monitoring role; nil without monitoring.
+	MonitoringRole awsiam.Role
 }
 
 // NewMysql creates an encrypted MySQL 8.4 instance whose credentials are
-// generated into Secrets Manager, which requires TLS, exports its error,
-// slow-query and general logs, and leaves a final snapshot when deleted.
+// generated into Secrets Manager, which requires TLS, writes and exports its
+// audit (MariaDB Audit Plugin), error and slow-query logs, and its general log
+// when asked, and leaves a final snapshot when deleted.
 func NewMysql(scope constructs.Construct, id string, props *MysqlProps) *Mysql {
 	if props == nil {
 		props = &MysqlProps{}
@@ -97,10 +140,40 @@ func NewMysql(scope constructs.Construct, id string, props *MysqlProps) *Mysql {
 		// to create once RDS retires it, about a year after release.
 		Version: awsrds.MysqlEngineVersion_Of(jsii.String("8.4"), jsii.String("8.4")),
 	})
+	// RDS writes the slow-query and general logs only when these say so, and
+	// to files (log_output FILE), which is what it exports. The description
+	// is the first one's: changing it would replace the group.
+	slow := props.SlowQuerySeconds
+	if slow == 0 {
+		slow = 10
+	}
+	generalLog := "0"
+	logTypes := []string{"audit", "error", "slowquery"}
+	if props.GeneralLog {
+		generalLog = "1"
+		logTypes = append(logTypes, "general")
+	}
 	params := awsrds.NewParameterGroup(this, jsii.String("Parameters"), &awsrds.ParameterGroupProps{
 		Engine:      engine,
 		Description: jsii.String("project-1 MySQL: TLS required"),
-		Parameters:  &map[string]*string{"require_secure_transport": jsii.String("ON")},
+		Parameters: &map[string]*string{
+			"require_secure_transport": jsii.String("ON"),
+			"log_output":               jsii.String("FILE"),
+			"slow_query_log":           jsii.String("1"),
+			"long_query_time":          jsii.String(fmt.Sprint(slow)),
+			"general_log":              jsii.String(generalLog),
+		},
+	})
+	// The audit log: RDS for MySQL 8.4 supports the MariaDB Audit Plugin
+	// through an option group (Amazon RDS User Guide, "Options for MySQL DB
+	// instances"); without it there is no audit log to export.
+	options := awsrds.NewOptionGroup(this, jsii.String("Options"), &awsrds.OptionGroupProps{
+		Engine:      engine,
+		Description: jsii.String("project-1 MySQL: audit log (MariaDB Audit Plugin)"),
+		Configurations: &[]*awsrds.OptionConfiguration{{
+			Name:     jsii.String("MARIADB_AUDIT_PLUGIN"),
+			Settings: &map[string]*string{"SERVER_AUDIT_EVENTS": jsii.String(AuditEvents)},
+		}},
 	})
 	// Generated credentials; without them nobody can log in, so the secret is
 	// kept with the final snapshot.
@@ -131,11 +204,16 @@ func NewMysql(scope constructs.Construct, id string, props *MysqlProps) *Mysql {
 		IamAuthentication:         jsii.Bool(true),
 		PubliclyAccessible:        jsii.Bool(false),
 		ParameterGroup:            params,
-		CloudwatchLogsExports:     jsii.Strings("error", "slowquery", "general"),
+		OptionGroup:               options,
+		CloudwatchLogsExports:     jsii.Strings(logTypes...),
 		CloudwatchLogsRetention:   logs,
 		EnablePerformanceInsights: jsii.Bool(false),
 		RemovalPolicy:             awscdk.RemovalPolicy_SNAPSHOT,
 	})
+	var monitoringRole awsiam.Role
+	if props.MonitoringSeconds != 0 {
+		monitoringRole = enhancedMonitoring(this, instance, props.MonitoringSeconds)
+	}
 	reasons := []*cdknag.NagPackSuppression{
 		{
 			Id: jsii.String("AwsSolutions-RDS11"),
@@ -166,7 +244,7 @@ func NewMysql(scope constructs.Construct, id string, props *MysqlProps) *Mysql {
 	// CloudwatchLogsRetention is applied by the CDK's LogRetention function, one
 	// per stack, because RDS creates the log groups itself.
 	stack := awscdk.Stack_Of(this)
-	logRetention := *stack.Node().Path() + "/LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a/ServiceRole"
+	logRetention := *stack.Node().Path() + "/" + logRetentionId + "/ServiceRole"
 	cdknag.NagSuppressions_AddResourceSuppressionsByPath(stack, jsii.String(logRetention), &[]*cdknag.NagPackSuppression{
 		{
 			Id:        jsii.String("AwsSolutions-IAM4"),
@@ -176,9 +254,69 @@ func NewMysql(scope constructs.Construct, id string, props *MysqlProps) *Mysql {
 		{
 			Id: jsii.String("AwsSolutions-IAM5"),
 			Reason: jsii.String("The CDK's LogRetention function sets the retention of the log groups RDS creates " +
-				"(logs:PutRetentionPolicy/DeleteRetentionPolicy); their names exist only once the instance does, so the CDK grants them on *."),
+				"(logs:PutRetentionPolicy/DeleteRetentionPolicy); their names exist only once the instance does, so the CDK grants them on *. " +
+				"In the VPC it also manages its network interfaces (ec2:*NetworkInterface*, *PrivateIpAddresses), which take no resource narrower than *."),
 			AppliesTo: &[]any{"Resource::*"},
 		},
 	}, jsii.Bool(true))
-	return &Mysql{Construct: this, Instance: instance, Secret: secret}
+	if props.FunctionSecurityGroup != nil {
+		logRetentionInVpc(stack, props.Vpc, props.FunctionSecurityGroup)
+	}
+	return &Mysql{Construct: this, Instance: instance, Secret: secret, LogTypes: logTypes, MonitoringRole: monitoringRole}
 }
+
+// enhancedMonitoring gives instance enhanced monitoring every seconds, with a
+// role of its own. The role holds no managed policy: RDS writes the OS metrics
+// to the log group RDSOSMetrics, one stream per instance named after its
+// resource id, and the role may create that group and write only that stream.
+// The stream's statement names the instance, so it is attached once the
+// instance exists; RDS retries until it may write.
+func enhancedMonitoring(scope constructs.Construct, instance awsrds.DatabaseInstance, seconds int) awsiam.Role {
+	role := awsiam.NewRole(scope, jsii.String("MonitoringRole"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("monitoring.rds.amazonaws.com"), nil),
+		Description: jsii.String("project-1 RDS enhanced monitoring: writes the instance's OS metrics to RDSOSMetrics"),
+	})
+	stack := awscdk.Stack_Of(scope)
+	group := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:RDSOSMetrics", *stack.Partition(), *stack.Region(), *stack.Account())
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("logs:CreateLogGroup", "logs:PutRetentionPolicy"),
+		Resources: jsii.Strings(group),
+	}))
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams", "logs:GetLogEvents"),
+		Resources: jsii.Strings(group + ":log-stream:" + *instance.InstanceResourceId()),
+	}))
+	cfn := instance.Node().DefaultChild().(awsrds.CfnDBInstance)
+	cfn.SetMonitoringInterval(jsii.Number(seconds))
+	cfn.SetMonitoringRoleArn(role.RoleArn())
+	return role
+}
+
+// logRetentionInVpc puts the stack's CDK LogRetention function (a singleton,
+// created by CloudwatchLogsRetention) into vpc's private subnets with group,
+// and lets it manage its network interfaces there. Lambda checks those
+// permissions when it creates the function, which already waits for the
+// role's default policy.
+func logRetentionInVpc(stack awscdk.Stack, vpc awsec2.IVpc, group awsec2.ISecurityGroup) {
+	fn := stack.Node().TryFindChild(jsii.String(logRetentionId))
+	if fn == nil {
+		return
+	}
+	role, ok := fn.Node().TryFindChild(jsii.String("ServiceRole")).(awsiam.IRole)
+	resource, ok2 := fn.Node().TryFindChild(jsii.String("Resource")).(awscdk.CfnResource)
+	if !ok || !ok2 {
+		panic("database.NewMysql: the CDK's LogRetention function has changed shape; update logRetentionInVpc")
+	}
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface",
+			"ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"),
+		Resources: jsii.Strings("*"),
+	}))
+	resource.AddPropertyOverride(jsii.String("VpcConfig"), map[string]any{
+		"SubnetIds":        vpc.SelectSubnets(&awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS}).SubnetIds,
+		"SecurityGroupIds": []*string{group.SecurityGroupId()},
+	})
+}
+
+// logRetentionId is the construct id of the CDK's LogRetention function in a stack.
+const logRetentionId = "LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a"

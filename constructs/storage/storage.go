@@ -23,12 +23,17 @@ import (
 
 // NewLogBucket creates the bucket that receives load balancer and S3 server
 // access logs. It uses SSE-S3: load balancer log delivery does not support
-// SSE-KMS. Logs expire after expireDays, which must be 1 or more.
+// SSE-KMS. Logs expire after expireDays, which must be 1 or more. Its object
+// events go to Amazon EventBridge.
 //
 // It logs nothing of its own access. cdk-nag's AwsSolutions-S1 (server access
 // logs) passes on a bucket that another bucket of its stack logs into, as
 // NewDataBucket does; a log bucket with nothing logging into it needs a
 // suppression of S1 with the reason (logging it into itself would loop).
+//
+// It has no S3 Object Lock: Object Lock can only be turned on when a bucket
+// is created (ObjectLockEnabled replaces an existing AWS::S3::Bucket), and
+// this bucket already holds the environments' logs.
 func NewLogBucket(scope constructs.Construct, id string, expireDays int) awss3.Bucket {
 	if expireDays < 1 {
 		validate.Props("storage.NewLogBucket", id, fmt.Errorf("expireDays %d: must be 1 or more", expireDays))
@@ -46,6 +51,7 @@ func NewLogBucket(scope constructs.Construct, id string, expireDays int) awss3.B
 			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(1)),
 		}},
 	})
+	sendEventsToEventBridge(bucket)
 	return bucket
 }
 
@@ -81,7 +87,9 @@ func (p *DataBucketProps) Validate() error {
 }
 
 // NewDataBucket creates the versioned data bucket of the spec: a change writes a
-// new version beside the old one, which is kept NoncurrentVersionDays.
+// new version beside the old one, which is kept NoncurrentVersionDays. Its
+// object events (created, deleted, restored, ...) go to Amazon EventBridge,
+// where rules can act on them.
 func NewDataBucket(scope constructs.Construct, id string, props *DataBucketProps) awss3.Bucket {
 	if props == nil {
 		props = &DataBucketProps{}
@@ -102,7 +110,20 @@ func NewDataBucket(scope constructs.Construct, id string, props *DataBucketProps
 		}},
 	})
 	logToBucket(bucket, props.AccessLogs, accessLogPrefix)
+	sendEventsToEventBridge(bucket)
 	return bucket
+}
+
+// sendEventsToEventBridge turns on the bucket's notifications to Amazon
+// EventBridge (every object event, to the account's default event bus, at no
+// charge for delivery). BucketProps.EventBridgeEnabled would do it through a
+// Lambda-backed custom resource; the bucket's own NotificationConfiguration
+// needs none.
+func sendEventsToEventBridge(bucket awss3.Bucket) {
+	cfn := bucket.Node().DefaultChild().(awss3.CfnBucket)
+	cfn.SetNotificationConfiguration(&awss3.CfnBucket_NotificationConfigurationProperty{
+		EventBridgeConfiguration: &awss3.CfnBucket_EventBridgeConfigurationProperty{EventBridgeEnabled: jsii.Bool(true)},
+	})
 }
 
 // accessLogPrefix is where the data bucket's server access logs go in the log bucket.
