@@ -26,6 +26,10 @@ type SecurityGroups struct {
 	Alb      awsec2.SecurityGroup
 	Web      awsec2.SecurityGroup
 	Database awsec2.SecurityGroup
+	// Functions is for Lambda functions in the private subnets that call AWS
+	// APIs (the CDK's LogRetention function): HTTPS out, through the NAT
+	// gateways; nothing in.
+	Functions awsec2.SecurityGroup
 }
 
 // Ports the chain opens.
@@ -35,7 +39,8 @@ const (
 	MySQL = mysql
 )
 
-// NewSecurityGroups creates the three chained groups.
+// NewSecurityGroups creates the three chained groups, and the group of the
+// functions in the VPC.
 func NewSecurityGroups(scope constructs.Construct, id string, props *SecurityGroupsProps) *SecurityGroups {
 	if props == nil || props.Vpc == nil {
 		validate.Props("network.NewSecurityGroups", id, errors.New("Vpc is nil"))
@@ -51,6 +56,8 @@ func NewSecurityGroups(scope constructs.Construct, id string, props *SecurityGro
 	alb := group("Alb", "Load balancer: HTTP and HTTPS from the internet; sends only to the web tier")
 	web := group("Web", "Web tier: HTTP and HTTPS from the load balancer only; sends to the database and, through NAT, to the internet on 80/443")
 	db := group("Database", "Database: MySQL from the web tier only; sends nothing")
+	functions := group("Functions", "Lambda functions: nothing in; HTTPS to AWS APIs through NAT")
+	functions.AddEgressRule(awsec2.Peer_AnyIpv4(), awsec2.Port_Tcp(jsii.Number(HTTPS)), jsii.String("functions -> AWS APIs on 443 via NAT"), jsii.Bool(false))
 
 	for _, port := range []float64{HTTP, HTTPS} {
 		p := awsec2.Port_Tcp(&port)
@@ -77,7 +84,7 @@ func NewSecurityGroups(scope constructs.Construct, id string, props *SecurityGro
 			"the group before them in the chain."),
 	}}, jsii.Bool(false))
 
-	return &SecurityGroups{Construct: this, Alb: alb, Web: web, Database: db}
+	return &SecurityGroups{Construct: this, Alb: alb, Web: web, Database: db, Functions: functions}
 }
 
 // closeDefaultEgress replaces CloudFormation's default allow-all egress rule of

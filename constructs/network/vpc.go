@@ -17,10 +17,13 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/project-1/project-1/internal/keypolicy"
 	"github.com/project-1/project-1/internal/retention"
 	"github.com/project-1/project-1/internal/validate"
 )
@@ -38,6 +41,8 @@ type Vpc struct {
 	InternetGateway awsec2.CfnInternetGateway
 	// NatGateways are in the public subnets, in the order of VpcProps.Subnets.
 	NatGateways []awsec2.CfnNatGateway
+	// FlowLogKey encrypts the flow-log group (retained, rotated).
+	FlowLogKey awskms.Key
 }
 
 // NewVpc builds the VPC, its subnets, route tables, internet gateway, NAT
@@ -169,10 +174,13 @@ func NewVpc(scope constructs.Construct, id string, props *VpcProps) *Vpc {
 
 	newNetworkAcls(this, vpc, v, props.Cidr, publicCidrs, privateCidrs)
 
-	// Security logs: every accepted and rejected flow, kept for the configured time.
+	// Security logs: every accepted and rejected flow, kept for the configured
+	// time, encrypted with a key of this stack.
+	v.FlowLogKey = logsKey(this, "FlowLogKey", "project-1: encrypts the VPC flow-log group")
 	days, _ := retention.Of(props.FlowLogRetentionDays) // checked by Validate
 	flowLogs := awslogs.NewLogGroup(this, jsii.String("FlowLogs"), &awslogs.LogGroupProps{
 		Retention:     days,
+		EncryptionKey: v.FlowLogKey,
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 	})
 	awsec2.NewFlowLog(this, jsii.String("FlowLog"), &awsec2.FlowLogProps{
@@ -198,6 +206,31 @@ func NewVpc(scope constructs.Construct, id string, props *VpcProps) *Vpc {
 }
 
 const anywhere = "0.0.0.0/0"
+
+// logsKey creates a rotating, retained KMS key that CloudWatch Logs may use
+// for the log groups of this account and region, and that grants only to AWS
+// resources. The log group names no key ARN in the key's policy: the group
+// refers to the key, so the key cannot refer back.
+func logsKey(scope constructs.Construct, id, description string) awskms.Key {
+	key := awskms.NewKey(scope, jsii.String(id), &awskms.KeyProps{
+		Description:       jsii.String(description),
+		EnableKeyRotation: jsii.Bool(true),
+		// Deleting the key makes the retained log group unreadable.
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+	stack := awscdk.Stack_Of(scope)
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("CloudWatchLogs"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logs."+*stack.Region()+".amazonaws.com"), nil)},
+		Actions:    jsii.Strings("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{"ArnLike": map[string]any{
+			"kms:EncryptionContext:aws:logs:arn": fmt.Sprintf("arn:%s:logs:%s:%s:log-group:*", *stack.Partition(), *stack.Region(), *stack.Account()),
+		}},
+	}), jsii.Bool(false))
+	keypolicy.LimitGrants(key)
+	return key
+}
 
 func nameTag(name string) *[]*awscdk.CfnTag {
 	return &[]*awscdk.CfnTag{{Key: jsii.String("Name"), Value: jsii.String(name)}}
