@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
@@ -47,6 +48,16 @@ type Props struct {
 	DatabaseSecretKey awskms.IKey
 
 	InstanceType string
+	// AlternateInstanceType, optional: a second type interchangeable with
+	// InstanceType (same size, same processor architecture, e.g. t3a.micro
+	// beside t3.micro). With it, the group launches from a mixed-instances
+	// policy that tries InstanceType first and falls back on this one when a
+	// zone has no capacity for it; all on demand. Default empty: one type.
+	AlternateInstanceType string
+	// Notifications, optional: the topic the Auto Scaling group tells of every
+	// launch, termination and failure of either. Its key, if any, must let the
+	// Auto Scaling service-linked role use it. Default nil: no notifications.
+	Notifications awssns.ITopic
 	// Instances runs that many servers; MaxInstances > Instances leaves room for
 	// a rolling update to start a new server before it stops an old one.
 	Instances    int
@@ -81,6 +92,11 @@ func (p *Props) Validate() error {
 	if err := validate.InstanceType(p.InstanceType); err != nil {
 		problems.Add("InstanceType %v", err)
 	}
+	if p.AlternateInstanceType != "" {
+		if err := validate.Interchangeable(p.AlternateInstanceType, p.InstanceType); err != nil {
+			problems.Add("AlternateInstanceType %v", err)
+		}
+	}
 	if p.Instances < 1 {
 		problems.Add("Instances %d: must be 1 or more", p.Instances)
 	}
@@ -100,7 +116,9 @@ type Web struct {
 	constructs.Construct
 	LoadBalancer elbv2.ApplicationLoadBalancer
 	Instances    awsautoscaling.AutoScalingGroup
-	Role         awsiam.Role
+	// Targets is the target group the load balancer forwards to.
+	Targets elbv2.ApplicationTargetGroup
+	Role    awsiam.Role
 	// URL is the load balancer's address, http:// or https://.
 	URL string
 }
@@ -171,12 +189,41 @@ func NewWeb(scope constructs.Construct, id string, props *Props) *Web {
 			}),
 		}},
 	})
+	private := &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS}
+	var launchTemplate awsec2.ILaunchTemplate = template
+	var mixed *awsautoscaling.MixedInstancesPolicy
+	if props.AlternateInstanceType != "" {
+		launchTemplate = nil
+		mixed = &awsautoscaling.MixedInstancesPolicy{
+			LaunchTemplate: template,
+			LaunchTemplateOverrides: &[]*awsautoscaling.LaunchTemplateOverrides{
+				{InstanceType: awsec2.NewInstanceType(jsii.String(props.InstanceType))},
+				{InstanceType: awsec2.NewInstanceType(jsii.String(props.AlternateInstanceType))},
+			},
+			InstancesDistribution: &awsautoscaling.InstancesDistribution{
+				OnDemandAllocationStrategy:          awsautoscaling.OnDemandAllocationStrategy_PRIORITIZED,
+				OnDemandBaseCapacity:                jsii.Number(0),
+				OnDemandPercentageAboveBaseCapacity: jsii.Number(100),
+			},
+		}
+	}
+	var notifications *[]*awsautoscaling.NotificationConfiguration
+	if props.Notifications != nil {
+		notifications = &[]*awsautoscaling.NotificationConfiguration{{Topic: props.Notifications}}
+	}
 	group := awsautoscaling.NewAutoScalingGroup(this, jsii.String("Instances"), &awsautoscaling.AutoScalingGroupProps{
-		Vpc:            props.Vpc,
-		VpcSubnets:     &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS},
-		LaunchTemplate: template,
-		MinCapacity:    jsii.Number(float64(props.Instances)),
-		MaxCapacity:    jsii.Number(float64(props.MaxInstances)),
+		Vpc:                  props.Vpc,
+		VpcSubnets:           private,
+		LaunchTemplate:       launchTemplate,
+		MixedInstancesPolicy: mixed,
+		Notifications:        notifications,
+		// In-service and desired counts, every minute (group metrics are free),
+		// for the alarm on a group short of instances.
+		GroupMetrics: &[]awsautoscaling.GroupMetrics{awsautoscaling.NewGroupMetrics(
+			awsautoscaling.GroupMetric_DESIRED_CAPACITY(), awsautoscaling.GroupMetric_IN_SERVICE_INSTANCES(),
+			awsautoscaling.GroupMetric_MIN_SIZE(), awsautoscaling.GroupMetric_MAX_SIZE())},
+		MinCapacity: jsii.Number(float64(props.Instances)),
+		MaxCapacity: jsii.Number(float64(props.MaxInstances)),
 		HealthChecks: awsautoscaling.HealthChecks_WithAdditionalChecks(&awsautoscaling.AdditionalHealthChecksOptions{
 			AdditionalTypes: &[]awsautoscaling.AdditionalHealthCheckType{awsautoscaling.AdditionalHealthCheckType_ELB},
 			GracePeriod:     awscdk.Duration_Minutes(jsii.Number(5)),
@@ -194,6 +241,23 @@ func NewWeb(scope constructs.Construct, id string, props *Props) *Web {
 		}),
 	})
 	userData.AddSignalOnExitCommand(group)
+	// The group's zones, listed beside its subnets: the zones of the private
+	// subnets, as the subnets' own (literal) zones.
+	zones := props.Vpc.SelectSubnets(private).AvailabilityZones
+	cfnGroup := group.Node().DefaultChild().(awsautoscaling.CfnAutoScalingGroup)
+	cfnGroup.SetAvailabilityZones(zones)
+	if mixed != nil {
+		// cdk-nag 2.38's EBS encryption (EC26) and IMDSv2 (EC29) checks of a
+		// group read its LaunchTemplate property, which a group launched from
+		// a mixed-instances policy must not have (EC26 then throws). Setting
+		// it on the L1 and deleting it from the template lets nag check the
+		// launch template the policy uses, with no suppression.
+		cfnGroup.SetLaunchTemplate(&awsautoscaling.CfnAutoScalingGroup_LaunchTemplateSpecificationProperty{
+			LaunchTemplateId: template.LaunchTemplateId(),
+			Version:          template.LatestVersionNumber(),
+		})
+		cfnGroup.AddPropertyDeletionOverride(jsii.String("LaunchTemplate"))
+	}
 
 	alb := elbv2.NewApplicationLoadBalancer(this, jsii.String("LoadBalancer"), &elbv2.ApplicationLoadBalancerProps{
 		Vpc:                     props.Vpc,
@@ -272,16 +336,19 @@ func NewWeb(scope constructs.Construct, id string, props *Props) *Web {
 			},
 		},
 	}, jsii.Bool(true))
-	cdknag.NagSuppressions_AddResourceSuppressions(group, &[]*cdknag.NagPackSuppression{{
-		Id: jsii.String("AwsSolutions-AS3"),
-		Reason: jsii.String("Scaling notifications need a subscriber this reference does not have; every scaling " +
-			"activity is in the group's activity history and CloudTrail, and the load balancer's health checks alarm-ready metrics are in CloudWatch."),
-	}}, jsii.Bool(false))
+	if props.Notifications == nil {
+		cdknag.NagSuppressions_AddResourceSuppressions(group, &[]*cdknag.NagPackSuppression{{
+			Id: jsii.String("AwsSolutions-AS3"),
+			Reason: jsii.String("No notification topic was given (Props.Notifications): every scaling activity is in " +
+				"the group's activity history and CloudTrail. Give the construct a topic to be told of them."),
+		}}, jsii.Bool(false))
+	}
 
 	return &Web{
 		Construct:    this,
 		LoadBalancer: alb,
 		Instances:    group,
+		Targets:      targets,
 		Role:         role,
 		URL:          fmt.Sprintf("%s://%s", scheme, *alb.LoadBalancerDnsName()),
 	}
