@@ -5,6 +5,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/project-1/project-1/constructs/monitoring"
 	"github.com/project-1/project-1/constructs/network"
 	"github.com/project-1/project-1/constructs/web"
 )
@@ -12,15 +13,24 @@ import (
 // AppStackProps configures AppStack.
 type AppStackProps struct {
 	awscdk.StackProps
-	Network *NetworkStack
-	Data    *DataStack
-	Web     WebConfig
+	Network    *NetworkStack
+	Data       *DataStack
+	Web        WebConfig
+	Monitoring monitoring.Settings
+	// Title heads the dashboard.
+	Title string
 }
 
-// AppStack holds the stateless web tier: load balancer, instances, role.
+// AppStack holds the stateless web tier (load balancer, instances, role) and
+// the environment's operations: the alarm topic, the alarms of every tier and
+// the dashboard. They live here because this stack may refer to the network
+// and data stacks, and the Auto Scaling group notifies the topic; the other
+// way round would be a cycle.
 type AppStack struct {
 	awscdk.Stack
-	Web *web.Web
+	Web        *web.Web
+	AlarmTopic *monitoring.AlarmTopic
+	Monitoring *monitoring.Monitoring
 	// URL is the output holding the load balancer's URL (the pipeline's smoke test reads it).
 	URL awscdk.CfnOutput
 }
@@ -29,6 +39,7 @@ type AppStack struct {
 func NewAppStack(scope constructs.Construct, id string, props *AppStackProps) *AppStack {
 	stack := awscdk.NewStack(scope, &id, &props.StackProps)
 	groups := props.Network.SecurityGroups
+	topic := monitoring.NewAlarmTopic(stack, "Alarms", props.Monitoring.AlarmEmail)
 	w := web.NewWeb(stack, "Web", &web.Props{
 		Vpc:                   props.Network.Vpc.Vpc,
 		AlbSecurityGroup:      network.ImportImmutable(stack, "AlbSecurityGroup", groups.Alb),
@@ -39,6 +50,8 @@ func NewAppStack(scope constructs.Construct, id string, props *AppStackProps) *A
 		DatabaseSecret:        props.Data.Database.Instance.Secret(),
 		DatabaseSecretKey:     props.Data.DatabaseKey,
 		InstanceType:          props.Web.InstanceType,
+		AlternateInstanceType: props.Web.AlternateInstanceType,
+		Notifications:         topic.Topic,
 		Instances:             props.Web.Instances,
 		MaxInstances:          props.Web.MaxInstances,
 		CertificateArn:        props.Web.CertificateArn,
@@ -46,5 +59,18 @@ func NewAppStack(scope constructs.Construct, id string, props *AppStackProps) *A
 	})
 	url := output(stack, "LoadBalancerUrl", jsii.String(w.URL), "the web tier, through the load balancer")
 	output(stack, "AutoScalingGroupName", w.Instances.AutoScalingGroupName(), "web servers; pick one for SSM port forwarding")
-	return &AppStack{Stack: stack, Web: w, URL: url}
+	mon := monitoring.NewMonitoring(stack, "Monitoring", &monitoring.Props{
+		Topic:        topic.Topic,
+		LoadBalancer: w.LoadBalancer,
+		Targets:      w.Targets,
+		Instances:    w.Instances,
+		Database:     props.Data.Database.Instance,
+		Table:        props.Data.Table,
+		NatGateways:  props.Network.Vpc.NatGateways,
+		Title:        props.Title,
+		Settings:     props.Monitoring,
+	})
+	output(stack, "AlarmTopicArn", topic.Topic.TopicArn(), "every alarm and the Auto Scaling group notify this topic; subscribe to it")
+	output(stack, "DashboardUrl", jsii.String(mon.DashboardUrl), "the environment's CloudWatch dashboard")
+	return &AppStack{Stack: stack, Web: w, AlarmTopic: topic, Monitoring: mon, URL: url}
 }

@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strings"
 
+	"github.com/project-1/project-1/constructs/database"
+	"github.com/project-1/project-1/constructs/monitoring"
 	"github.com/project-1/project-1/constructs/network"
 	"github.com/project-1/project-1/internal/retention"
 	"github.com/project-1/project-1/internal/validate"
@@ -35,12 +38,18 @@ type Environment struct {
 	Web WebConfig
 	// Data is the database, the Forum table, the data bucket and the log bucket.
 	Data DataConfig
+	// Monitoring is the alarm topic's subscriber and the alarms' thresholds.
+	Monitoring monitoring.Settings
 }
 
 // WebConfig sizes and protects the load balancer and web tier.
 type WebConfig struct {
 	// InstanceType of the web servers, e.g. "t3.micro".
 	InstanceType string
+	// AlternateInstanceType is the type the group falls back on when a zone
+	// has no capacity for InstanceType: the same size on the same processor
+	// architecture, e.g. "t3a.micro" (a mixed-instances policy, all on demand).
+	AlternateInstanceType string
 	// Instances is how many web servers run; 2 puts one in each of two zones.
 	// A rolling update replaces one at a time and keeps at least one in service.
 	Instances int
@@ -71,8 +80,17 @@ type DataConfig struct {
 	DatabaseDeletionProtection bool
 	// DatabaseBackupDays is the automated backup retention, 7 to 35.
 	DatabaseBackupDays int
-	// DatabaseLogRetentionDays for the error, slow-query and general logs.
+	// DatabaseLogRetentionDays for the exported logs (audit, error, slow-query, general).
 	DatabaseLogRetentionDays int
+	// DatabaseMonitoringSeconds is the enhanced monitoring interval: 1, 5, 10,
+	// 15, 30 or 60. Shorter costs more CloudWatch Logs ingestion.
+	DatabaseMonitoringSeconds int
+	// DatabaseGeneralLog writes every statement to the general log and exports
+	// it. Off, neither; the audit log still records connections, DDL and DCL.
+	DatabaseGeneralLog bool
+	// DatabaseSlowQuerySeconds: statements slower than this go to the
+	// slow-query log (long_query_time), 1 to 3600.
+	DatabaseSlowQuerySeconds int
 	// TableName of the forum table; "Forum" in the spec.
 	TableName string
 	// TableDeletionProtection stops the table being deleted by anyone.
@@ -127,6 +145,11 @@ func (e *Environment) Validate() error {
 	}
 	e.validateWeb(bad)
 	e.validateData(bad)
+	if err := e.Monitoring.ValidateAs("Monitoring."); err != nil {
+		for line := range strings.SplitSeq(err.Error(), "\n") {
+			bad("%s", line)
+		}
+	}
 	if e.Production {
 		for _, problem := range ProductionPolicy.Violations(e) {
 			bad("%s", problem)
@@ -144,6 +167,9 @@ func (e *Environment) validateWeb(bad func(string, ...any)) {
 	w := e.Web
 	if err := validate.InstanceType(w.InstanceType); err != nil {
 		bad("Web.InstanceType %v", err)
+	}
+	if err := validate.Interchangeable(w.AlternateInstanceType, w.InstanceType); err != nil {
+		bad("Web.AlternateInstanceType %v", err)
 	}
 	if w.Instances < 1 || w.Instances > 20 {
 		bad("Web.Instances %d: must be from 1 to 20", w.Instances)
@@ -174,6 +200,12 @@ func (e *Environment) validateData(bad func(string, ...any)) {
 	}
 	if _, err := retention.Of(d.DatabaseLogRetentionDays); err != nil {
 		bad("Data.DatabaseLogRetentionDays: %v", err)
+	}
+	if !slices.Contains(database.MonitoringIntervals, d.DatabaseMonitoringSeconds) {
+		bad("Data.DatabaseMonitoringSeconds %d: must be one of %v", d.DatabaseMonitoringSeconds, database.MonitoringIntervals)
+	}
+	if d.DatabaseSlowQuerySeconds < 1 || d.DatabaseSlowQuerySeconds > 3600 {
+		bad("Data.DatabaseSlowQuerySeconds %d: must be from 1 to 3600", d.DatabaseSlowQuerySeconds)
 	}
 	if err := validate.TableName(d.TableName); err != nil {
 		bad("Data.TableName %v", err)

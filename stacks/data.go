@@ -12,6 +12,7 @@ import (
 	"github.com/project-1/project-1/constructs/database"
 	"github.com/project-1/project-1/constructs/network"
 	"github.com/project-1/project-1/constructs/storage"
+	"github.com/project-1/project-1/internal/keypolicy"
 )
 
 // DataStackProps configures DataStack.
@@ -19,6 +20,8 @@ type DataStackProps struct {
 	awscdk.StackProps
 	Vpc                   awsec2.IVpc
 	DatabaseSecurityGroup awsec2.ISecurityGroup
+	// FunctionSecurityGroup is for the CDK's LogRetention function in the VPC.
+	FunctionSecurityGroup awsec2.ISecurityGroup
 	Data                  DataConfig
 }
 
@@ -43,12 +46,14 @@ func NewDataStack(scope constructs.Construct, id string, props *DataStackProps) 
 	d := props.Data
 
 	key := func(id, what string) awskms.Key {
-		return awskms.NewKey(stack, jsii.String(id), &awskms.KeyProps{
+		k := awskms.NewKey(stack, jsii.String(id), &awskms.KeyProps{
 			Description:       jsii.String("project-1: encrypts " + what),
 			EnableKeyRotation: jsii.Bool(true),
 			// Deleting a key makes everything it encrypted unreadable, snapshots included.
 			RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 		})
+		keypolicy.LimitGrants(k)
+		return k
 	}
 	logs := storage.NewLogBucket(stack, "LogBucket", d.AccessLogDays)
 	bucket := storage.NewDataBucket(stack, "DataBucket", &storage.DataBucketProps{
@@ -63,16 +68,20 @@ func NewDataStack(scope constructs.Construct, id string, props *DataStackProps) 
 	})
 	dbKey := key("DatabaseKey", "the database storage and its secret")
 	db := database.NewMysql(stack, "Database", &database.MysqlProps{
-		Vpc:                props.Vpc,
-		SecurityGroup:      network.ImportImmutable(stack, "DatabaseSecurityGroup", props.DatabaseSecurityGroup),
-		Key:                dbKey,
-		InstanceType:       d.DatabaseInstanceType,
-		StorageGiB:         d.DatabaseStorageGiB,
-		MaxStorageGiB:      d.DatabaseMaxStorageGiB,
-		MultiAz:            d.DatabaseMultiAz,
-		DeletionProtection: d.DatabaseDeletionProtection,
-		BackupDays:         d.DatabaseBackupDays,
-		LogRetentionDays:   d.DatabaseLogRetentionDays,
+		Vpc:                   props.Vpc,
+		SecurityGroup:         network.ImportImmutable(stack, "DatabaseSecurityGroup", props.DatabaseSecurityGroup),
+		Key:                   dbKey,
+		InstanceType:          d.DatabaseInstanceType,
+		StorageGiB:            d.DatabaseStorageGiB,
+		MaxStorageGiB:         d.DatabaseMaxStorageGiB,
+		MultiAz:               d.DatabaseMultiAz,
+		DeletionProtection:    d.DatabaseDeletionProtection,
+		BackupDays:            d.DatabaseBackupDays,
+		LogRetentionDays:      d.DatabaseLogRetentionDays,
+		MonitoringSeconds:     d.DatabaseMonitoringSeconds,
+		GeneralLog:            d.DatabaseGeneralLog,
+		SlowQuerySeconds:      d.DatabaseSlowQuerySeconds,
+		FunctionSecurityGroup: network.ImportImmutable(stack, "FunctionSecurityGroup", props.FunctionSecurityGroup),
 	})
 
 	output(stack, "DatabaseEndpoint", db.Instance.DbInstanceEndpointAddress(), "MySQL endpoint (port 3306), reachable from the web tier only")

@@ -50,15 +50,18 @@ func NewEnvironmentStage(scope constructs.Construct, env *Environment) *Environm
 		},
 		Vpc:                   net.Vpc.Vpc,
 		DatabaseSecurityGroup: net.SecurityGroups.Database,
+		FunctionSecurityGroup: net.SecurityGroups.Functions,
 		Data:                  env.Data,
 	})
 	app := NewAppStack(stage, "App", &AppStackProps{
 		StackProps: awscdk.StackProps{
-			Description: jsii.String("project-1 app: internet-facing load balancer and the web tier"),
+			Description: jsii.String("project-1 app: internet-facing load balancer, the web tier, alarms and the dashboard"),
 		},
-		Network: net,
-		Data:    data,
-		Web:     env.Web,
+		Network:    net,
+		Data:       data,
+		Web:        env.Web,
+		Monitoring: env.Monitoring,
+		Title:      dashboardTitle(env.Name),
 	})
 	return &EnvironmentStage{Stage: stage, Network: net, Data: data, App: app}
 }
@@ -175,4 +178,12 @@ func NewApp(props *awscdk.AppProps) awscdk.App {
 		p.BuiltinCloudFormationValidation = jsii.Bool(false)
 	}
 	return awscdk.NewApp(&p)
+}
+
+// dashboardTitle is "project-1", or "project-1 NAME" for another environment.
+func dashboardTitle(name string) string {
+	if name == DefaultEnvironment {
+		return name
+	}
+	return "project-1 " + name
 }
