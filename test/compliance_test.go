@@ -37,7 +37,6 @@ var allowedSuppressions = []struct {
 	{"AwsSolutions-IAM5", regexp.MustCompile(`^[^/]+/Data/LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a/ServiceRole/DefaultPolicy/Resource$`), nil},
 	{"AwsSolutions-IAM4", regexp.MustCompile(`^[^/]+/App/Web/Role/Resource$`), nil},
 	{"AwsSolutions-IAM5", regexp.MustCompile(`^[^/]+/App/Web/Role/DefaultPolicy/Resource$`), nil},
-	{"AwsSolutions-AS3", regexp.MustCompile(`^[^/]+/App/Web/Instances/ASG$`), nil},
 	{"AwsSolutions-RDS3", regexp.MustCompile(`^[^/]+/Data/Database/Instance/Resource$`),
 		func(e stacks.Environment) bool { return !e.Data.DatabaseMultiAz }},
 	{"AwsSolutions-RDS10", regexp.MustCompile(`^[^/]+/Data/Database/Instance/Resource$`),

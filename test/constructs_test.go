@@ -15,6 +15,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/project-1/project-1/constructs/database"
+	"github.com/project-1/project-1/constructs/monitoring"
 	"github.com/project-1/project-1/constructs/network"
 	"github.com/project-1/project-1/constructs/storage"
 	"github.com/project-1/project-1/constructs/web"
@@ -130,6 +131,16 @@ func TestConstructsRejectBadProps(t *testing.T) {
 		{"no room for a rolling update", func(id string) {
 			web.NewWeb(p.stack, id, webWith(func(w *web.Props) { w.MaxInstances = 2 }))
 		}, []string{"web.NewWeb", "MaxInstances 2", "Instances (2)"}},
+		{"an enhanced monitoring interval RDS refuses", func(id string) {
+			database.NewMysql(p.stack, id, mysqlWith(func(m *database.MysqlProps) { m.MonitoringSeconds = 7; m.SlowQuerySeconds = -1 }))
+		}, []string{"database.NewMysql", "MonitoringSeconds 7", "SlowQuerySeconds -1"}},
+		{"an alternate type of another architecture", func(id string) {
+			web.NewWeb(p.stack, id, webWith(func(w *web.Props) { w.AlternateInstanceType = "t4g.micro" }))
+		}, []string{"web.NewWeb", `AlternateInstanceType "t4g.micro"`}},
+		{"nil monitoring Props", func(id string) { monitoring.NewMonitoring(p.stack, id, nil) },
+			[]string{"monitoring.NewMonitoring", "Topic is nil", "LoadBalancer is nil", "Database is nil", "NatGateways is empty", "Settings.LoadBalancer5xx 0"}},
+		{"a malformed alarm email", func(id string) { monitoring.NewAlarmTopic(p.stack, id, "ops@") },
+			[]string{"monitoring.NewAlarmTopic", `email "ops@"`}},
 		{"a certificate of another region", func(id string) {
 			web.NewWeb(p.stack, id, webWith(func(w *web.Props) {
 				w.CertificateArn = "arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"

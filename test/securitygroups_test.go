@@ -81,8 +81,9 @@ func TestSecurityGroupChain(t *testing.T) {
 	s := stack(t, "Network")
 	groups := synth.stage.Network.SecurityGroups
 	alb, web, db := logicalID(t, groups.Alb), logicalID(t, groups.Web), logicalID(t, groups.Database)
-	if n := len(s.resources("AWS::EC2::SecurityGroup")); n != 3 {
-		t.Errorf("%d security groups, want 3 (ALB, EC2, RDS)", n)
+	functions := logicalID(t, groups.Functions)
+	if n := len(s.resources("AWS::EC2::SecurityGroup")); n != 4 {
+		t.Errorf("%d security groups, want 4 (ALB, EC2, RDS, functions)", n)
 	}
 	for _, tc := range []struct {
 		name            string
@@ -102,6 +103,8 @@ func TestSecurityGroupChain(t *testing.T) {
 		{"RDS", db,
 			[]string{"sg:" + web + " tcp 3306-3306"},
 			[]string{"255.255.255.255/32 icmp 252-86"}},
+		// The CDK's LogRetention function: HTTPS out to AWS APIs, nothing in.
+		{"functions", functions, nil, []string{"0.0.0.0/0 tcp 443-443"}},
 	} {
 		ingress, egress := sgRules(s, tc.group)
 		if !slices.Equal(ingress, tc.ingress) {

@@ -276,7 +276,10 @@ func TestDatabase(t *testing.T) {
 				"DeletionProtection":              true,
 				"PubliclyAccessible":              false,
 				"EnableIAMDatabaseAuthentication": true,
-				"EnableCloudwatchLogsExports":     []any{"error", "slowquery", "general"},
+				"EnableCloudwatchLogsExports":     []any{"audit", "error", "slowquery", "general"},
+				"MonitoringInterval":              60,
+				"MonitoringRoleArn":               map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^DatabaseMonitoringRole")), "Arn"}},
+				"OptionGroupName":                 map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^DatabaseOptions"))},
 				"VPCSecurityGroups":               []any{imports("SecurityGroupsDatabase")},
 				"MasterUserPassword":              map[string]any{"Fn::Join": []any{"", assertions.Match_ArrayWith(&[]any{"{{resolve:secretsmanager:"})}},
 			}),
@@ -289,13 +292,29 @@ func TestDatabase(t *testing.T) {
 			"SubnetIds": []any{imports("NetworkPrivateSubnet1"), imports("NetworkPrivateSubnet2")},
 		})
 	})
-	check(t, "TLS required", func() {
+	check(t, "TLS required; slow-query (2 s) and general logs written to files", func() {
 		tpl.HasResourceProperties(jsii.String("AWS::RDS::DBParameterGroup"), map[string]any{
-			"Family": "mysql8.4", "Parameters": map[string]any{"require_secure_transport": "ON"},
+			"Family":      "mysql8.4",
+			"Description": "project-1 MySQL: TLS required", // create-only: a new one would replace the group
+			"Parameters": map[string]any{"require_secure_transport": "ON", "log_output": "FILE",
+				"slow_query_log": "1", "long_query_time": "2", "general_log": "1"},
 		})
 	})
-	check(t, "logs kept 90 days", func() {
-		tpl.ResourcePropertiesCountIs(jsii.String("Custom::LogRetention"), map[string]any{"RetentionInDays": 90}, jsii.Number(3))
+	check(t, "audit log: the MariaDB Audit Plugin, connections, DDL and DCL", func() {
+		tpl.ResourceCountIs(jsii.String("AWS::RDS::OptionGroup"), jsii.Number(1))
+		tpl.HasResourceProperties(jsii.String("AWS::RDS::OptionGroup"), map[string]any{
+			"EngineName": "mysql", "MajorEngineVersion": "8.4",
+			"OptionConfigurations": []any{map[string]any{"OptionName": "MARIADB_AUDIT_PLUGIN",
+				"OptionSettings": []any{map[string]any{"Name": "SERVER_AUDIT_EVENTS", "Value": "CONNECT,QUERY_DDL,QUERY_DCL"}}}},
+		})
+	})
+	check(t, "logs kept 90 days, one retention per exported log", func() {
+		tpl.ResourcePropertiesCountIs(jsii.String("Custom::LogRetention"), map[string]any{"RetentionInDays": 90}, jsii.Number(4))
+		for _, log := range []string{"audit", "error", "slowquery", "general"} {
+			tpl.HasResourceProperties(jsii.String("Custom::LogRetention"), map[string]any{
+				"LogGroupName": map[string]any{"Fn::Join": []any{"", []any{"/aws/rds/instance/", map[string]any{"Ref": "DatabaseInstanceAA8A5FDE"}, "/" + log}}},
+			})
+		}
 	})
 	check(t, "generated secret, KMS-encrypted, retained", func() {
 		tpl.HasResource(jsii.String("AWS::SecretsManager::Secret"), map[string]any{
@@ -387,7 +406,7 @@ func TestBuckets(t *testing.T) {
 
 func TestOutputs(t *testing.T) {
 	for id, want := range map[string][]string{
-		"App":  {"LoadBalancerUrl", "AutoScalingGroupName"},
+		"App":  {"LoadBalancerUrl", "AutoScalingGroupName", "AlarmTopicArn", "DashboardUrl"},
 		"Data": {"DatabaseEndpoint", "DatabaseSecretArn", "DataBucketName", "ForumTableName"},
 	} {
 		outputs, _ := stack(t, id).json["Outputs"].(map[string]any)

@@ -1,0 +1,183 @@
+package test
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestKeysLimitGrants: every KMS key of every stack, in every environment,
+// denies kms:CreateGrant unless the grant is for an AWS resource or the
+// caller an AWS service (CT.KMS.PR.3).
+func TestKeysLimitGrants(t *testing.T) {
+	want := map[string]any{
+		"Effect": "Deny", "Principal": map[string]any{"AWS": "*"}, "Action": "kms:CreateGrant", "Resource": "*",
+		"Sid": "GrantsOnlyForAwsResources",
+		"Condition": map[string]any{"BoolIfExists": map[string]any{
+			"kms:GrantIsForAWSResource": "false", "aws:PrincipalIsAWSService": "false"}},
+	}
+	wantJSON, _ := json.Marshal(want)
+	keys := 0
+	for name, e := range synth.all {
+		for _, s := range e.stacks {
+			for id, key := range s.resources("AWS::KMS::Key") {
+				keys++
+				found := false
+				for _, st := range asList(props(key)["KeyPolicy"].(map[string]any)["Statement"]) {
+					got, _ := json.Marshal(st)
+					found = found || string(got) == string(wantJSON)
+				}
+				if !found {
+					t.Errorf("%s: %s/%s does not limit kms:CreateGrant to AWS resources", name, s.name, id)
+				}
+			}
+		}
+	}
+	if keys != 3*5 {
+		t.Errorf("%d keys, want 5 per environment (database, table, data bucket, flow logs, alarm topic)", keys)
+	}
+}
+
+// TestFlowLogsEncrypted: the flow-log group is encrypted with a retained,
+// rotating key of the network stack that CloudWatch Logs of the region may use.
+func TestFlowLogsEncrypted(t *testing.T) {
+	for name, e := range synth.all {
+		net := e.stacks["Network"]
+		group := net.one(t, "AWS::Logs::LogGroup")
+		keyID := onlyID(t, net, "AWS::KMS::Key")
+		if att, _ := group["KmsKeyId"].(map[string]any)["Fn::GetAtt"].([]any); len(att) != 2 || att[0] != keyID || att[1] != "Arn" {
+			t.Errorf("%s: flow-log group KmsKeyId %v, want %s's ARN", name, group["KmsKeyId"], keyID)
+		}
+		key := net.resources("AWS::KMS::Key")[keyID]
+		policy, _ := json.Marshal(props(key)["KeyPolicy"])
+		if key["DeletionPolicy"] != "Retain" || props(key)["EnableKeyRotation"] != true ||
+			!strings.Contains(string(policy), fmt.Sprintf(`"Service":"logs.%s.amazonaws.com"`, e.env.Region)) ||
+			!strings.Contains(string(policy), "kms:EncryptionContext:aws:logs:arn") {
+			t.Errorf("%s: flow-log key: retained %v, rotation %v, policy %s", name, key["DeletionPolicy"], props(key)["EnableKeyRotation"], policy)
+		}
+	}
+}
+
+// TestBucketEvents: both buckets send their object events to EventBridge,
+// without the CDK's Lambda-backed notifications resource.
+func TestBucketEvents(t *testing.T) {
+	for name, e := range synth.all {
+		data := e.stacks["Data"]
+		for id, b := range data.resources("AWS::S3::Bucket") {
+			got, _ := json.Marshal(props(b)["NotificationConfiguration"])
+			if string(got) != `{"EventBridgeConfiguration":{"EventBridgeEnabled":true}}` {
+				t.Errorf("%s: %s notifications %s, want EventBridge", name, id, got)
+			}
+		}
+		if n := len(data.resources("Custom::S3BucketNotifications")); n != 0 {
+			t.Errorf("%s: %d Lambda-backed bucket notifications", name, n)
+		}
+	}
+}
+
+// TestWebTierZonesAndTypes: the Auto Scaling group lists its zones (those of
+// its private subnets) and launches from a mixed-instances policy: the
+// configured type first, the alternate when a zone lacks capacity, all on demand.
+func TestWebTierZonesAndTypes(t *testing.T) {
+	for name, e := range synth.all {
+		asg := e.stacks["App"].one(t, "AWS::AutoScaling::AutoScalingGroup")
+		var zones []any
+		for _, s := range e.env.Network.Subnets {
+			if !s.Public {
+				zones = append(zones, s.AvailabilityZone)
+			}
+		}
+		if !slices.Equal(asAny(asg["AvailabilityZones"]), zones) {
+			t.Errorf("%s: AvailabilityZones %v, want %v", name, asg["AvailabilityZones"], zones)
+		}
+		if _, ok := asg["LaunchTemplate"]; ok {
+			t.Errorf("%s: the group has a LaunchTemplate beside its mixed-instances policy", name)
+		}
+		policy, _ := json.Marshal(asg["MixedInstancesPolicy"])
+		want := fmt.Sprintf(`"Overrides":[{"InstanceType":%q},{"InstanceType":%q}]`, e.env.Web.InstanceType, e.env.Web.AlternateInstanceType)
+		for _, w := range []string{want, `"OnDemandAllocationStrategy":"prioritized"`, `"OnDemandPercentageAboveBaseCapacity":100`, `"LaunchTemplateSpecification"`} {
+			if !strings.Contains(string(policy), w) {
+				t.Errorf("%s: the mixed-instances policy lacks %s: %s", name, w, policy)
+			}
+		}
+	}
+}
+
+// TestDatabaseLogsAndMonitoring: in every environment, the parameter group
+// writes what is exported, the option group holds the audit plugin, the
+// exports are exactly the logs written, each kept the configured days, and
+// enhanced monitoring runs at the configured interval with a role that may
+// write only the instance's own stream.
+func TestDatabaseLogsAndMonitoring(t *testing.T) {
+	for name, e := range synth.all {
+		data, d := e.stacks["Data"], e.env.Data
+		db := data.one(t, "AWS::RDS::DBInstance")
+		logs := []any{"audit", "error", "slowquery"}
+		general := "0"
+		if d.DatabaseGeneralLog {
+			logs, general = append(logs, "general"), "1"
+		}
+		if !slices.Equal(asAny(db["EnableCloudwatchLogsExports"]), logs) {
+			t.Errorf("%s: exports %v, want %v", name, db["EnableCloudwatchLogsExports"], logs)
+		}
+		if n := len(data.resources("Custom::LogRetention")); n != len(logs) {
+			t.Errorf("%s: %d log retentions, want one per export (%d)", name, n, len(logs))
+		}
+		params := data.one(t, "AWS::RDS::DBParameterGroup")["Parameters"].(map[string]any)
+		for k, v := range map[string]string{"general_log": general, "slow_query_log": "1", "log_output": "FILE",
+			"long_query_time": fmt.Sprint(d.DatabaseSlowQuerySeconds), "require_secure_transport": "ON"} {
+			if params[k] != v {
+				t.Errorf("%s: parameter %s = %v, want %s", name, k, params[k], v)
+			}
+		}
+		if ref(db["OptionGroupName"]) != onlyID(t, data, "AWS::RDS::OptionGroup") {
+			t.Errorf("%s: the instance does not use the audit option group", name)
+		}
+		if num(db["MonitoringInterval"]) != d.DatabaseMonitoringSeconds {
+			t.Errorf("%s: MonitoringInterval %v, want %d", name, db["MonitoringInterval"], d.DatabaseMonitoringSeconds)
+		}
+		role := ref(db["MonitoringRoleArn"])
+		roleBody := data.resources("AWS::IAM::Role")[role]
+		if trust, _ := json.Marshal(props(roleBody)["AssumeRolePolicyDocument"]); !strings.Contains(string(trust), "monitoring.rds.amazonaws.com") || props(roleBody)["ManagedPolicyArns"] != nil {
+			t.Errorf("%s: monitoring role %s trusts %s, managed policies %v", name, role, trust, props(roleBody)["ManagedPolicyArns"])
+		}
+		var policy []byte
+		for _, p := range data.resources("AWS::IAM::Policy") {
+			if roles := asAny(props(p)["Roles"]); len(roles) == 1 && ref(roles[0]) == role {
+				policy, _ = json.Marshal(props(p)["PolicyDocument"])
+			}
+		}
+		for _, w := range []string{"log-group:RDSOSMetrics", ":log-stream:", `"DbiResourceId"`, "logs:PutLogEvents"} {
+			if !strings.Contains(string(policy), w) {
+				t.Errorf("%s: the monitoring role's policy lacks %s: %s", name, w, policy)
+			}
+		}
+		if strings.Contains(string(policy), `"*"`) || strings.Contains(string(policy), `:*"`) {
+			t.Errorf("%s: the monitoring role's policy has a wildcard: %s", name, policy)
+		}
+	}
+}
+
+// TestLogRetentionInVpc: the CDK's LogRetention function runs in the private
+// subnets with the functions' group, and its role may manage its interfaces.
+func TestLogRetentionInVpc(t *testing.T) {
+	for name, e := range synth.all {
+		data := e.stacks["Data"]
+		fn := data.one(t, "AWS::Lambda::Function")
+		vpc, _ := json.Marshal(fn["VpcConfig"])
+		for _, w := range []string{"NetworkPrivateSubnet1", "NetworkPrivateSubnet2", "SecurityGroupsFunctions"} {
+			if !strings.Contains(string(vpc), w) {
+				t.Errorf("%s: the LogRetention function's VpcConfig lacks %s: %s", name, w, vpc)
+			}
+		}
+		if strings.Contains(string(vpc), "Public") {
+			t.Errorf("%s: the LogRetention function is in a public subnet: %s", name, vpc)
+		}
+		all, _ := json.Marshal(data.resources("AWS::IAM::Policy"))
+		if !strings.Contains(string(all), "ec2:CreateNetworkInterface") {
+			t.Errorf("%s: the LogRetention role cannot create its network interfaces", name)
+		}
+	}
+}
