@@ -33,10 +33,7 @@ const controlsAllowFile = "controls-allowed.txt"
 // failing it under CI, which must run it).
 func cfnGuard(t *testing.T) (binary, rules string) {
 	t.Helper()
-	platform := map[string]string{"linux": "ubuntu", "darwin": "macos"}[runtime.GOOS]
-	arch := map[string]string{"amd64": "x86_64", "arm64": "aarch64"}[runtime.GOARCH]
-	binary = filepath.Join(cfnGuardPackage, "bin", platform, arch, "cfn-guard")
-	rules = filepath.Join(cfnGuardPackage, "rules", "control-tower", "cfn-guard")
+	binary, rules = cfnGuardPaths()
 	for _, p := range []string{binary, rules} {
 		if _, err := os.Stat(p); err != nil {
 			msg := fmt.Sprintf("%s is missing: run npm ci", p)
@@ -49,10 +46,17 @@ func cfnGuard(t *testing.T) (binary, rules string) {
 	return binary, rules
 }
 
+// cfnGuardPaths are the bundled cfn-guard binary and the rules directory.
+func cfnGuardPaths() (binary, rules string) {
+	platform := map[string]string{"linux": "ubuntu", "darwin": "macos"}[runtime.GOOS]
+	arch := map[string]string{"amd64": "x86_64", "arm64": "aarch64"}[runtime.GOARCH]
+	return filepath.Join(cfnGuardPackage, "bin", platform, arch, "cfn-guard"),
+		filepath.Join(cfnGuardPackage, "rules", "control-tower", "cfn-guard")
+}
+
 // controlIDs maps each Guard rule name to its Control Tower control id, which
 // the rule's file name carries (ct-rds-pr-20.guard holds CT.RDS.PR.20).
-func controlIDs(t *testing.T, rules string) map[string]string {
-	t.Helper()
+func controlIDs(rules string) (map[string]string, error) {
 	ruleName := regexp.MustCompile(`(?m)^rule\s+([A-Za-z0-9_]+)\s+when\b`)
 	ids := map[string]string{}
 	err := filepath.WalkDir(rules, func(path string, d os.DirEntry, err error) error {
@@ -70,11 +74,10 @@ func controlIDs(t *testing.T, rules string) map[string]string {
 		}
 		return nil
 	})
-	must(t, "read the Control Tower rules", err)
-	if len(ids) < 100 {
-		t.Fatalf("only %d Control Tower rules under %s", len(ids), rules)
+	if err == nil && len(ids) < 100 {
+		err = fmt.Errorf("only %d Control Tower rules under %s", len(ids), rules)
 	}
-	return ids
+	return ids, err
 }
 
 // failedControls runs every Control Tower rule over the templates and returns,
@@ -170,50 +173,67 @@ func readAllowedControls(t *testing.T) map[string]allowedControl {
 
 func (a allowedControl) allows(env string) bool { return a.envs == nil || slices.Contains(a.envs, env) }
 
-// controls caches controlsFailing: cfn-guard takes seconds per environment.
+// controls holds the Control Tower results. cfn-guard takes seconds per
+// environment, so TestMain starts it (startControls) as soon as the templates
+// exist, and it runs beside the other tests.
 var controls struct {
-	sync.Mutex
+	start   sync.Once
+	done    chan struct{}
 	failing map[string]map[string][]string
+	err     error
 }
 
-// controlsFailing runs the Control Tower rules over every environment's
-// templates, as synthesized in TestMain, and returns per environment the
-// failed controls and where they fail.
+// startControls runs the Control Tower rules over every environment's
+// templates, as synthesized in TestMain, in the background, when npm ci has
+// installed them; controlsFailing waits for the result.
+func startControls() {
+	controls.start.Do(func() {
+		controls.done = make(chan struct{})
+		binary, rules := cfnGuardPaths()
+		go func() {
+			defer close(controls.done)
+			ids, err := controlIDs(rules)
+			if err != nil {
+				controls.err = err
+				return
+			}
+			out := map[string]map[string][]string{}
+			var (
+				mu   sync.Mutex
+				wg   sync.WaitGroup
+				errs []error
+			)
+			for name, e := range synth.all {
+				var templates []string
+				for _, s := range e.stacks {
+					templates = append(templates, filepath.Join(e.dir, s.file))
+				}
+				sort.Strings(templates)
+				wg.Go(func() {
+					failed, err := failedControls(binary, rules, ids, templates)
+					mu.Lock()
+					defer mu.Unlock()
+					out[name] = failed
+					if err != nil {
+						errs = append(errs, fmt.Errorf("%s: %w", name, err))
+					}
+				})
+			}
+			wg.Wait()
+			controls.failing, controls.err = out, errors.Join(errs...)
+		}()
+	})
+}
+
+// controlsFailing returns per environment the failed controls and where they
+// fail, skipping the test where npm ci has not installed cfn-guard.
 func controlsFailing(t *testing.T) map[string]map[string][]string {
 	t.Helper()
-	binary, rules := cfnGuard(t)
-	controls.Lock()
-	defer controls.Unlock()
-	if controls.failing != nil {
-		return controls.failing
-	}
-	ids := controlIDs(t, rules)
-	out := map[string]map[string][]string{}
-	var (
-		mu   sync.Mutex
-		wg   sync.WaitGroup
-		errs []error
-	)
-	for name, e := range synth.all {
-		var templates []string
-		for _, s := range e.stacks {
-			templates = append(templates, filepath.Join(e.dir, s.file))
-		}
-		sort.Strings(templates)
-		wg.Go(func() {
-			failed, err := failedControls(binary, rules, ids, templates)
-			mu.Lock()
-			defer mu.Unlock()
-			out[name] = failed
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", name, err))
-			}
-		})
-	}
-	wg.Wait()
-	must(t, "run the Control Tower rules", errors.Join(errs...))
-	controls.failing = out
-	return out
+	cfnGuard(t)
+	startControls()
+	<-controls.done
+	must(t, "run the Control Tower rules", controls.err)
+	return controls.failing
 }
 
 // TestControlTowerControls runs every AWS Control Tower proactive control over

@@ -52,7 +52,7 @@ func TestFlowLogsEncrypted(t *testing.T) {
 		}
 		key := net.resources("AWS::KMS::Key")[keyID]
 		policy, _ := json.Marshal(props(key)["KeyPolicy"])
-		if key["DeletionPolicy"] != "Retain" || props(key)["EnableKeyRotation"] != true ||
+		if key["DeletionPolicy"] != "RetainExceptOnCreate" || props(key)["EnableKeyRotation"] != true ||
 			!strings.Contains(string(policy), fmt.Sprintf(`"Service":"logs.%s.amazonaws.com"`, e.env.Region)) ||
 			!strings.Contains(string(policy), "kms:EncryptionContext:aws:logs:arn") {
 			t.Errorf("%s: flow-log key: retained %v, rotation %v, policy %s", name, key["DeletionPolicy"], props(key)["EnableKeyRotation"], policy)

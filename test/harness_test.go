@@ -136,6 +136,10 @@ func run(m *testing.M) (int, error) {
 		return 0, fmt.Errorf("no %s environment", stacks.DefaultEnvironment)
 	}
 	synth.env, synth.stage, synth.dir, synth.stacks = def.env, def.stage, def.dir, def.stacks
+	// cfn-guard runs beside the tests, when all of them run.
+	if binary, _ := cfnGuardPaths(); fileExists(binary) && flag.Lookup("test.run").Value.String() == "" {
+		startControls()
+	}
 	code := m.Run()
 	if pipeline.app != nil {
 		os.RemoveAll(*pipeline.app.Outdir())
@@ -266,4 +270,9 @@ func must(t *testing.T, what string, err error) {
 	if err != nil {
 		t.Fatalf("%s: %v", what, err)
 	}
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

@@ -216,7 +216,7 @@ func logsKey(scope constructs.Construct, id, description string) awskms.Key {
 		Description:       jsii.String(description),
 		EnableKeyRotation: jsii.Bool(true),
 		// Deleting the key makes the retained log group unreadable.
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 	})
 	stack := awscdk.Stack_Of(scope)
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
