@@ -22,6 +22,8 @@ type manifest struct {
 			DisplayName   string `json:"displayName"`   // cdk:cloud-assembly: the Stage's path
 			TemplateFile  string `json:"templateFile"`  // aws:cloudformation:stack
 			StackName     string `json:"stackName"`     // aws:cloudformation:stack
+			// TerminationProtection is the stack's, for aws:cloudformation:stack.
+			TerminationProtection bool `json:"terminationProtection"`
 		} `json:"properties"`
 	} `json:"artifacts"`
 }
@@ -50,6 +52,65 @@ func LoadStages(dir string) ([]Stage, error) {
 	a, err := readAssembly(dir)
 	if err != nil {
 		return nil, err
+	}
+	return a.stages()
+}
+
+// StackArtifact is one stack of a cloud assembly, as ReadAssembly returns it.
+type StackArtifact struct {
+	// Name is the stack name: the artifact's properties.stackName, else its
+	// displayName, else its artifact id. Stack names are unique across an
+	// assembly.
+	Name string
+	// Stage is the Name of the Stage (see Stage) that holds the stack.
+	Stage string
+	// Region is the region of the artifact's environment, "" when the
+	// manifest gives none or an unknown region.
+	Region string
+	// TerminationProtection is the manifest's properties.terminationProtection,
+	// which the CDK CLI applies to the stack: templates do not hold it.
+	TerminationProtection bool
+	Template              map[string]any // the parsed template
+}
+
+// ReadAssembly reads every stack of the cloud assembly in dir, and of its
+// nested assemblies (Stages), sorted by stack name. Each call returns fresh
+// templates, which the caller may mutate. StagesOf models them as LoadStages
+// does.
+func ReadAssembly(dir string) ([]StackArtifact, error) {
+	a, err := readAssembly(dir)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]StackArtifact, 0, len(a.templates))
+	for stage, stacks := range a.stageStacks {
+		for _, name := range stacks {
+			out = append(out, StackArtifact{Name: name, Stage: stage, Region: a.regions[name],
+				TerminationProtection: a.termination[name], Template: a.templates[name]})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// StagesOf models each stage of stacks as a separate network, as LoadStages
+// does for an assembly on disk: references resolve across every stack, and
+// stages are sorted by name. It is an error for two stacks to share a name,
+// or for a stack to have no template.
+func StagesOf(stacks []StackArtifact) ([]Stage, error) {
+	a := &assembly{templates: map[string]map[string]any{}, regions: map[string]string{}, stageStacks: map[string][]string{}}
+	for _, s := range stacks {
+		if _, dup := a.templates[s.Name]; dup {
+			return nil, fmt.Errorf("netcheck: two stacks named %q", s.Name)
+		}
+		if s.Template == nil {
+			return nil, fmt.Errorf("netcheck: stack %q: no template", s.Name)
+		}
+		a.templates[s.Name] = s.Template
+		if s.Region != "" {
+			a.regions[s.Name] = s.Region
+		}
+		a.stageStacks[s.Stage] = append(a.stageStacks[s.Stage], s.Name)
 	}
 	return a.stages()
 }
@@ -128,11 +189,13 @@ func LoadTemplates(dir string) (map[string]map[string]any, error) {
 type assembly struct {
 	templates   map[string]map[string]any
 	regions     map[string]string
+	termination map[string]bool     // stack name -> termination protection
 	stageStacks map[string][]string // stage name -> stack names
 }
 
 func readAssembly(dir string) (*assembly, error) {
-	a := &assembly{templates: map[string]map[string]any{}, regions: map[string]string{}, stageStacks: map[string][]string{}}
+	a := &assembly{templates: map[string]map[string]any{}, regions: map[string]string{},
+		termination: map[string]bool{}, stageStacks: map[string][]string{}}
 	if err := a.load(dir, "", 0); err != nil {
 		return nil, err
 	}
@@ -226,6 +289,7 @@ func (a *assembly) load(dir, stage string, depth int) error {
 				return fmt.Errorf("netcheck: %s: %w", path, err)
 			}
 			a.templates[name] = t
+			a.termination[name] = art.Properties.TerminationProtection
 			a.stageStacks[stage] = append(a.stageStacks[stage], name)
 			if r := region(art.Environment); r != "" {
 				a.regions[name] = r

@@ -224,6 +224,8 @@ type assemblyStack struct {
 	name   string // the stack name
 	region string // the artifact's environment region; "" for unknown-region
 	t      obj
+	// protected sets the artifact's properties.terminationProtection.
+	protected bool
 }
 
 // writeAssembly writes a cloud assembly as cdk synth lays it out: the
@@ -283,7 +285,7 @@ func writeAssembly(t *testing.T, stacks ...assemblyStack) string {
 			region = "unknown-region"
 		}
 		artifacts(s.stage)[id] = obj{"type": "aws:cloudformation:stack", "environment": "aws://unknown-account/" + region,
-			"properties": obj{"templateFile": id + ".template.json", "stackName": s.name}}
+			"properties": obj{"templateFile": id + ".template.json", "stackName": s.name, "terminationProtection": s.protected}}
 		write(filepath.Join(dirOf(s.stage), id+".template.json"), s.t)
 	}
 	artifacts("")

@@ -106,6 +106,35 @@ type Reason struct {
 // String is "CODE: message".
 func (r Reason) String() string { return string(r.Code) + ": " + r.Message }
 
+// GrantCode classifies a rule that lets a path's request or reply through.
+type GrantCode string
+
+// The rules that let traffic through.
+const (
+	GrantRoute     GrantCode = "ROUTE"      // a route to an internet or NAT gateway
+	GrantNACL      GrantCode = "NACL_ALLOW" // a network ACL entry that allows, the first to match
+	GrantSGIngress GrantCode = "SG_INGRESS" // a security-group ingress rule of the destination
+	GrantSGEgress  GrantCode = "SG_EGRESS"  // a security-group egress rule of the source, or its allow-all default
+)
+
+// Grant is one rule that let a path's request or reply through: the
+// counterpart of a Reason. Comparing the grants of a flow in two versions of
+// an assembly tells which rule opened it.
+type Grant struct {
+	Code GrantCode
+	// Resource is the "stack/logicalId" of the rule: the AWS::EC2::Route,
+	// the AWS::EC2::NetworkAclEntry, the standalone
+	// AWS::EC2::SecurityGroupIngress or SecurityGroupEgress, or the security
+	// group that holds an inline rule or the allow-all egress default.
+	Resource  string
+	Direction Direction // NACL_ALLOW, SG_INGRESS, SG_EGRESS
+	// Rule is the NACL entry's rule number, or the 1-based position of an
+	// inline security-group rule in its group's list (0 for a standalone one,
+	// and for the allow-all default).
+	Rule    int
+	Message string // the rule itself, e.g. "network ACL PrivateAcl inbound rule 120: allow TCP 3306 from 10.0.2.0/24"
+}
+
 // Path is one source placement to one destination placement, for example
 // the load balancer's node in PublicSubnet1 to the web tier's instances in
 // PrivateSubnet2.
@@ -113,6 +142,7 @@ type Path struct {
 	From, To string
 	Allowed  bool
 	Reasons  []Reason // every reason the path is blocked, in packet order
+	Grants   []Grant  // every rule that let part of it through, in packet order, blocked or not
 }
 
 // Verdict summarises a flow over all of its paths.
@@ -134,6 +164,7 @@ type Result struct {
 	Allowed  bool     // Verdict == VerdictAllow
 	Paths    []Path   // every (source placement, destination placement) pair
 	Reasons  []Reason // the paths' reasons, one per (code, resource, direction, rule, port)
+	Grants   []Grant  // the paths' grants, one per (code, resource, direction, rule)
 }
 
 // Check evaluates TCP traffic from one endpoint to another on port. It
@@ -169,7 +200,14 @@ func (m *Model) Check(from, to Endpoint, port int) Result {
 		rule     int
 		port     int
 	}
+	type grantKey struct {
+		code     GrantCode
+		resource string
+		dir      Direction
+		rule     int
+	}
 	seen := map[reasonKey]bool{}
+	granted := map[grantKey]bool{}
 	open := 0
 	for _, s := range srcs {
 		for _, d := range dsts {
@@ -182,6 +220,13 @@ func (m *Model) Check(from, to Endpoint, port int) Result {
 				if !seen[k] {
 					seen[k] = true
 					res.Reasons = append(res.Reasons, r)
+				}
+			}
+			for _, g := range p.Grants {
+				k := grantKey{g.Code, g.Resource, g.Direction, g.Rule}
+				if !granted[k] {
+					granted[k] = true
+					res.Grants = append(res.Grants, g)
 				}
 			}
 			res.Paths = append(res.Paths, p)
@@ -232,9 +277,16 @@ func (m *Model) endpointPlacements(e Endpoint) []*placement {
 type eval struct {
 	port    int
 	reasons []Reason
+	grants  []Grant
 }
 
 func (e *eval) add(r Reason) { e.reasons = append(e.reasons, r) }
+
+func (e *eval) grant(g Grant) { e.grants = append(e.grants, g) }
+
+func (e *eval) grantRoute(r *route) {
+	e.grant(Grant{Code: GrantRoute, Resource: r.key, Message: r.desc})
+}
 
 // path follows the request from src to dst and its reply.
 func path(src, dst *placement, port int) Path {
@@ -255,7 +307,7 @@ func path(src, dst *placement, port int) Path {
 	default:
 		e.internal(src, dst)
 	}
-	return Path{From: src.name, To: dst.name, Allowed: len(e.reasons) == 0, Reasons: e.reasons}
+	return Path{From: src.name, To: dst.name, Allowed: len(e.reasons) == 0, Reasons: e.reasons, Grants: e.grants}
 }
 
 func (e *eval) fromInternet(dst *placement) {
@@ -278,6 +330,7 @@ func (e *eval) toInternet(src *placement) {
 		e.add(Reason{Code: NoRoute, Resource: s.rtKey(), Message: fmt.Sprintf(
 			"%s of %s has no route to the internet (%s)", s.rtName(), s.label(), InternetAddress)})
 	case r.igw != nil:
+		e.grantRoute(r)
 		if !r.igw.attached[s.vpc] {
 			e.add(igwNotAttached(s, r))
 		}
@@ -289,6 +342,7 @@ func (e *eval) toInternet(src *placement) {
 		e.nacl(s, Outbound, internetAddr, e.port, "request to the internet")
 		e.nacl(s, Inbound, internetAddr, EphemeralPort, "reply from the internet")
 	case r.nat != nil:
+		e.grantRoute(r)
 		n := r.nat
 		leg1 := "request to the internet through NAT gateway " + n.name + " (leg 1)"
 		reply := "reply from the internet through NAT gateway " + n.name
@@ -332,7 +386,10 @@ func (e *eval) internetRoute(s *subnet, what string) {
 			"%s of %s sends the internet (route %s) to %s, not to an internet gateway, so %s cannot use the internet gateway",
 			s.rtName(), s.label(), r.dest, r.targetName(), what)})
 	case !r.igw.attached[s.vpc]:
+		e.grantRoute(r)
 		e.add(igwNotAttached(s, r))
+	default:
+		e.grantRoute(r)
 	}
 }
 
@@ -398,6 +455,8 @@ func (e *eval) nacl(s *subnet, dir Direction, peer netip.Addr, port int, what st
 		if !en.allow {
 			e.add(Reason{Code: NACLDeny, Resource: a.key, Direction: dir, Rule: en.number, Port: port, Message: fmt.Sprintf(
 				"%s rule %d denies %s", where, en.number, flow)})
+		} else {
+			e.grant(Grant{Code: GrantNACL, Resource: en.key, Direction: dir, Rule: en.number, Message: en.desc})
 		}
 		return
 	}
@@ -418,10 +477,13 @@ func (e *eval) sgEgress(src, dst *placement) {
 	}
 	for _, g := range src.groups {
 		if g.defaultEgress {
+			e.grant(Grant{Code: GrantSGEgress, Resource: g.key, Direction: Outbound, Message: fmt.Sprintf(
+				"security group %s egress: CloudFormation's allow-all default (the group declares no inline SecurityGroupEgress)", g.name)})
 			return
 		}
 		for _, r := range g.egress {
 			if r.matches(dst, e.port) {
+				e.grant(Grant{Code: GrantSGEgress, Resource: r.key, Direction: Outbound, Rule: r.index, Message: r.desc})
 				return
 			}
 		}
@@ -437,6 +499,7 @@ func (e *eval) sgIngress(dst, src *placement) {
 	for _, g := range dst.groups {
 		for _, r := range g.ingress {
 			if r.matches(src, e.port) {
+				e.grant(Grant{Code: GrantSGIngress, Resource: r.key, Direction: Inbound, Rule: r.index, Message: r.desc})
 				return
 			}
 		}

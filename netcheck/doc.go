@@ -29,7 +29,10 @@
 //
 // With one stage, Load returns its Model directly. A Result holds every Path
 // from a source placement to a destination placement, each with the Reasons
-// it is closed, so a partial opening is told from a block (see ExampleLoad).
+// it is closed, so a partial opening is told from a block (see ExampleLoad),
+// and the Grants that let it through (the route, NACL entries and
+// security-group rules, by logical id), so that comparing a flow in two
+// versions of an assembly names the rule that opened or closed it.
 // A table of expected flows, in the format of cmd/netcheck's expected.txt, is
 // read by ParseExpectations and judged by Expectation.Met (see
 // ExampleLoadStages); Model.Mermaid draws the network.
@@ -47,6 +50,10 @@
 // fails when there are several. FromTemplates takes parsed templates
 // directly, keyed by stack name, and models them as one network, so a test
 // can mutate them and re-analyse (LoadTemplates, CloneTemplates).
+// ReadAssembly returns every stack with its stage, region, termination
+// protection and template, and StagesOf models such a list stage by stage:
+// a caller that builds stacks another way (from a directory of templates,
+// say) gets the same stages.
 //
 // Values resolve through Ref, Fn::GetAtt (a security group's GroupId, a
 // VPC's CidrBlock), Fn::ImportValue (the output of any stack whose

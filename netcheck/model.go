@@ -45,6 +45,8 @@ type routeTable struct {
 }
 
 type route struct {
+	key   string // the AWS::EC2::Route's "stack/logicalId"
+	desc  string // what a Grant says of it
 	dest  netip.Prefix
 	igw   *igw        // set for a route to an internet gateway
 	nat   *natGateway // set for a route to a NAT gateway
@@ -65,6 +67,8 @@ type nacl struct {
 }
 
 type naclEntry struct {
+	key      string // the AWS::EC2::NetworkAclEntry's "stack/logicalId"
+	desc     string // what a Grant says of it
 	number   int
 	allow    bool
 	protocol int // -1 all, 6 TCP, others never match TCP
@@ -82,6 +86,9 @@ type secGroup struct {
 // sgRule allows TCP on ports from..to (all protocols and ports when all is
 // set) to or from a CIDR block or the members of a security group.
 type sgRule struct {
+	key      string // the standalone rule's "stack/logicalId", or the group's for an inline rule
+	index    int    // 1-based position of an inline rule in its group's list; 0 standalone
+	desc     string // what a Grant says of it
 	all      bool
 	from, to int
 	cidr     netip.Prefix // valid when the peer is an address block
@@ -278,7 +285,7 @@ func (b *builder) network() {
 			ix.note("%s: route DestinationCidrBlock (%s) is not a literal: route ignored", r.key, describe(r.prop("DestinationCidrBlock")))
 			return
 		}
-		rr := &route{dest: dest}
+		rr := &route{key: r.key, dest: dest}
 		if t := ix.target(r.prop("GatewayId")); t != nil && t.typ == "AWS::EC2::InternetGateway" {
 			rr.igw = b.igws[t]
 		} else if n := b.nats[ix.target(r.prop("NatGatewayId"))]; n != nil {
@@ -286,6 +293,7 @@ func (b *builder) network() {
 		} else {
 			rr.other = routeTarget(r)
 		}
+		rr.desc = fmt.Sprintf("route table %s: %s -> %s", rt.name, dest, rr.targetName())
 		rt.routes = append(rt.routes, rr)
 	})
 	b.each("AWS::EC2::SubnetRouteTableAssociation", func(r *resource) {
@@ -354,7 +362,7 @@ func (b *builder) naclEntry(r *resource) {
 		}
 		return // an IPv6 entry never matches an IPv4 address
 	}
-	e := naclEntry{number: num, allow: strings.EqualFold(action, "allow"), protocol: proto, cidr: cidr, from: 0, to: 65535}
+	e := naclEntry{key: r.key, number: num, allow: strings.EqualFold(action, "allow"), protocol: proto, cidr: cidr, from: 0, to: 65535}
 	if pr := r.prop("PortRange"); !pr.absent() {
 		from, ok := ix.num(pr.field("From"))
 		to, ok2 := ix.num(pr.field("To"))
@@ -364,7 +372,20 @@ func (b *builder) naclEntry(r *resource) {
 		}
 		e.from, e.to = from, to
 	}
-	if egress, _ := ix.flag(r.prop("Egress")); egress {
+	egress, _ := ix.flag(r.prop("Egress"))
+	dir, prep := Inbound, "from"
+	if egress {
+		dir, prep = Outbound, "to"
+	}
+	what := "all traffic"
+	switch {
+	case proto == 6:
+		what = "TCP " + portRange(e.from, e.to)
+	case proto != -1:
+		what = fmt.Sprintf("protocol %d", proto)
+	}
+	e.desc = fmt.Sprintf("network ACL %s %s rule %d: %s %s %s %s", a.name, dir, num, strings.ToLower(action), what, prep, cidr)
+	if egress {
 		a.outbound = append(a.outbound, e)
 	} else {
 		a.inbound = append(a.inbound, e)
@@ -378,15 +399,15 @@ func (b *builder) securityGroups() {
 	})
 	b.each("AWS::EC2::SecurityGroup", func(r *resource) {
 		g := b.sgs[r]
-		for _, rule := range ix.list(r.prop("SecurityGroupIngress")) {
-			b.addRule(r, g, rule, false)
+		for i, rule := range ix.list(r.prop("SecurityGroupIngress")) {
+			b.addRule(r, g, rule, false, i+1)
 		}
 		egress := ix.list(r.prop("SecurityGroupEgress"))
 		// CloudFormation adds allow-all egress to a group created without
 		// inline egress rules; standalone egress resources do not remove it.
 		g.defaultEgress = len(egress) == 0
-		for _, rule := range egress {
-			b.addRule(r, g, rule, true)
+		for i, rule := range egress {
+			b.addRule(r, g, rule, true, i+1)
 		}
 	})
 	for _, kind := range []struct {
@@ -399,7 +420,7 @@ func (b *builder) securityGroups() {
 				ix.note("%s: GroupId does not resolve to a security group of the assembly: rule ignored", r.key)
 				return
 			}
-			b.addRule(r, g, value{r.stack, r.props}, kind.egress)
+			b.addRule(r, g, value{r.stack, r.props}, kind.egress, 0)
 			if kind.egress && g.defaultEgress {
 				ix.note("%s: security group %s declares no inline SecurityGroupEgress, so CloudFormation gives it allow-all egress; its standalone AWS::EC2::SecurityGroupEgress rules do not narrow it",
 					g.key, g.name)
@@ -408,14 +429,15 @@ func (b *builder) securityGroups() {
 	}
 }
 
-// addRule adds an inline or standalone rule (the same property names) to g.
-func (b *builder) addRule(owner *resource, g *secGroup, rule value, egress bool) {
+// addRule adds an inline rule (index, from 1) or a standalone one (index 0)
+// to g: both use the same property names.
+func (b *builder) addRule(owner *resource, g *secGroup, rule value, egress bool, index int) {
 	ix := b.ix
 	proto, _ := ix.str(rule.field("IpProtocol"))
 	if n, ok := ix.num(rule.field("IpProtocol")); ok {
 		proto = fmt.Sprint(n)
 	}
-	var sr sgRule
+	sr := sgRule{key: owner.key, index: index}
 	switch strings.ToLower(proto) {
 	case "-1", "all":
 		sr.all = true
@@ -453,11 +475,35 @@ func (b *builder) addRule(owner *resource, g *secGroup, rule value, egress bool)
 	default:
 		return // IPv6 or prefix-list peers never match the IPv4 addresses netcheck uses
 	}
+	dir, prep, peer := "ingress", "from", sr.cidr.String()
+	if egress {
+		dir, prep = "egress", "to"
+	}
+	if sr.group != nil {
+		peer = "security group " + sr.group.name
+	}
+	what := "all traffic"
+	if !sr.all {
+		what = "TCP " + portRange(sr.from, sr.to)
+	}
+	where := ix.name(owner)
+	if index > 0 {
+		where = fmt.Sprintf("inline rule %d", index)
+	}
+	sr.desc = fmt.Sprintf("security group %s %s (%s): %s %s %s", g.name, dir, where, what, prep, peer)
 	if egress {
 		g.egress = append(g.egress, sr)
 	} else {
 		g.ingress = append(g.ingress, sr)
 	}
+}
+
+// portRange shows a port range: "80", "1024-65535".
+func portRange(from, to int) string {
+	if from == to {
+		return fmt.Sprint(from)
+	}
+	return fmt.Sprintf("%d-%d", from, to)
 }
 
 // label names a subnet with its zone.
