@@ -38,7 +38,11 @@ type Change struct {
 	Type      string // the old type
 	Stateful  bool   // a type of Stateful
 	Kind      Kind
-	Reason    string // which property or policy, old -> new
+	// Property is what forces the change: the create-only property of a
+	// replacement, DeletionPolicy or UpdateReplacePolicy for a weakened
+	// policy, Type for a type change; "" for a deletion.
+	Property string
+	Reason   string // which property or policy, old -> new
 }
 
 func (c Change) String() string {
@@ -75,14 +79,14 @@ func Compare(old, new Templates) []Change {
 			case !present:
 				c.Kind, c.Reason = Deleted, "the logical id is gone"
 			case n["Type"] != typ:
-				c.Kind, c.Reason = TypeChanged, fmt.Sprintf("%s -> %v", typ, n["Type"])
+				c.Kind, c.Property, c.Reason = TypeChanged, "Type", fmt.Sprintf("%s -> %v", typ, n["Type"])
 			}
 			if c.Kind != "" {
 				out = append(out, c)
 				continue
 			}
 			for _, p := range weakenedPolicies(typ, o, n) {
-				c.Kind, c.Reason = PolicyWeakened, p
+				c.Kind, c.Property, c.Reason = PolicyWeakened, p[0], p[1]
 				out = append(out, c)
 			}
 			oldProps, newProps := properties(old, stack, o), properties(new, stack, n)
@@ -93,7 +97,7 @@ func Compare(old, new Templates) []Change {
 			}{{spec.Always, Replaced}, {spec.Maybe, MaybeReplaced}} {
 				for _, p := range kind.props {
 					if !reflect.DeepEqual(oldProps[p], newProps[p]) {
-						c.Kind, c.Reason = kind.kind, fmt.Sprintf("%s: %s -> %s", p, show(oldProps[p]), show(newProps[p]))
+						c.Kind, c.Property, c.Reason = kind.kind, p, fmt.Sprintf("%s: %s -> %s", p, show(oldProps[p]), show(newProps[p]))
 						pending = append(pending, c)
 						if kind.kind == Replaced {
 							replaced[id] = true
@@ -115,7 +119,7 @@ func Compare(old, new Templates) []Change {
 					if target := refersTo(props[p], replaced); target != "" {
 						replaced[id], changed = true, true
 						pending = append(pending, Change{Stack: stack, LogicalID: id, Type: typ, Stateful: Stateful[typ],
-							Kind: Replaced, Reason: fmt.Sprintf("%s refers to %s, which is replaced", p, target)})
+							Kind: Replaced, Property: p, Reason: fmt.Sprintf("%s refers to %s, which is replaced", p, target)})
 						break
 					}
 				}
@@ -244,11 +248,11 @@ func refersTo(v any, ids map[string]bool) string {
 // Strength of each deletion and replace policy: what is left of the resource.
 var strength = map[string]int{"Delete": 0, "Snapshot": 1, "RetainExceptOnCreate": 2, "Retain": 2}
 
-// weakenedPolicies lists the policies of old that new weakens. A missing
-// policy is CloudFormation's default: Delete, except Snapshot for a DB
-// instance's DeletionPolicy.
-func weakenedPolicies(typ string, old, new map[string]any) []string {
-	var out []string
+// weakenedPolicies lists the policies of old that new weakens, each as the
+// policy's name and "name: old -> new". A missing policy is CloudFormation's
+// default: Delete, except Snapshot for a DB instance's DeletionPolicy.
+func weakenedPolicies(typ string, old, new map[string]any) [][2]string {
+	var out [][2]string
 	for _, key := range []string{"DeletionPolicy", "UpdateReplacePolicy"} {
 		def := "Delete"
 		if typ == "AWS::RDS::DBInstance" && key == "DeletionPolicy" {
@@ -261,7 +265,7 @@ func weakenedPolicies(typ string, old, new map[string]any) []string {
 			return def
 		}
 		if o, n := policy(old), policy(new); strength[n] < strength[o] {
-			out = append(out, fmt.Sprintf("%s: %s -> %s", key, o, n))
+			out = append(out, [2]string{key, fmt.Sprintf("%s: %s -> %s", key, o, n)})
 		}
 	}
 	return out

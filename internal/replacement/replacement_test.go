@@ -80,6 +80,36 @@ func TestCompare(t *testing.T) {
 	}
 }
 
+// Each change names the property that forces it.
+func TestChangeNamesTheProperty(t *testing.T) {
+	old := Templates{"Data": parse(t, data), "Network": parse(t, net)}
+	for _, tc := range []struct {
+		change string
+		want   map[string]string // logical id -> property
+	}{
+		{strings.Replace(data, `"Forum"`, `"Forum2"`, 1), map[string]string{"Table": "TableName"}},
+		{strings.Replace(data, `"DeletionPolicy": "Retain", "Properties": {"EnableKeyRotation"`, `"DeletionPolicy": "Delete", "Properties": {"EnableKeyRotation"`, 1),
+			map[string]string{"Key": "DeletionPolicy"}},
+		{strings.Replace(data, "AWS::KMS::Key", "AWS::KMS::ReplicaKey", 1), map[string]string{"Key": "Type"}},
+		{strings.Replace(data, `"Properties": {"SubnetIds"`, `"Properties": {"DBSubnetGroupName": "db", "SubnetIds"`, 1),
+			map[string]string{"Db": "DBSubnetGroupName", "Subnets": "DBSubnetGroupName"}},
+		{strings.Replace(data, `"Table":`, `"Table2":`, 1), map[string]string{"Table": ""}},
+	} {
+		got := map[string]string{}
+		for _, c := range Compare(old, Templates{"Data": parse(t, tc.change), "Network": parse(t, net)}) {
+			got[c.LogicalID] = c.Property
+		}
+		if len(got) != len(tc.want) {
+			t.Errorf("properties %v, want %v", got, tc.want)
+		}
+		for id, p := range tc.want {
+			if got[id] != p {
+				t.Errorf("%s: property %q, want %q", id, got[id], p)
+			}
+		}
+	}
+}
+
 // A reference that moves from a weak one to an export of the same output is
 // the same value: nothing is replaced.
 func TestCrossStackReferencesCompareByValue(t *testing.T) {
