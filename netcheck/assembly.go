@@ -116,6 +116,10 @@ func StagesOf(stacks []StackArtifact) ([]Stage, error) {
 }
 
 func (a *assembly) stages() ([]Stage, error) {
+	all, err := indexAssembly(a.templates, a.regions) // once: every stage resolves across all of it
+	if err != nil {
+		return nil, err
+	}
 	var out []Stage
 	for _, name := range slices.Sorted(maps.Keys(a.stageStacks)) {
 		stacks := a.stageStacks[name]
@@ -124,11 +128,7 @@ func (a *assembly) stages() ([]Stage, error) {
 		for _, s := range stacks {
 			scope[s] = true
 		}
-		m, err := build(a.templates, a.regions, scope)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, Stage{Name: name, Stacks: stacks, Model: m})
+		out = append(out, Stage{Name: name, Stacks: stacks, Model: buildIndexed(all.scoped(scope))})
 	}
 	return out, nil
 }

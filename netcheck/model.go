@@ -130,6 +130,11 @@ func build(templates map[string]map[string]any, regions map[string]string, scope
 	if err != nil {
 		return nil, err
 	}
+	return buildIndexed(ix), nil
+}
+
+// buildIndexed models the stacks of ix's scope as one network.
+func buildIndexed(ix *index) *Model {
 	b := &builder{
 		ix:      ix,
 		m:       &Model{placements: map[Endpoint][]*placement{}},
@@ -145,7 +150,7 @@ func build(templates map[string]map[string]any, regions map[string]string, scope
 	b.securityGroups()
 	b.workloads()
 	b.m.notes = ix.notes
-	return b.m, nil
+	return b.m
 }
 
 // Empty reports whether the model holds no VPC and places no resource of any

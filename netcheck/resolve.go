@@ -44,13 +44,23 @@ func (v value) absent() bool { return v.v == nil }
 // Fn::GetStackOutput. References resolve across every stack; byType and
 // names cover only the stacks of the network being modelled (its scope).
 type index struct {
+	*assemblyIndex
+	byType map[string][]*resource // the scope's, sorted by key
+	names  map[string]int         // display name -> how many of the scope's resources share it
+	notes  []string
+	noted  map[string]bool
+}
+
+// assemblyIndex is what every scope of one assembly shares: built once, read
+// by the index of each stage.
+type assemblyIndex struct {
 	resources map[string]*resource   // by key, every stack's
-	byType    map[string][]*resource // the scope's, sorted by key
+	byStack   map[string][]*resource // stack name -> its resources, sorted by key
 	exports   map[string]value       // export name -> the output's Value
 	stacks    map[string]*stackInfo  // by stack name
-	names     map[string]int         // display name -> how many of the scope's resources share it
-	notes     []string
-	noted     map[string]bool
+	// stackNotes are what indexing found in each stack, noted when the
+	// stack is in scope.
+	stackNotes map[string][]string
 }
 
 // stackInfo is what Fn::GetStackOutput reads of a stack.
@@ -63,13 +73,21 @@ type stackInfo struct {
 // of the stacks whose region is known (nil: none), scope the stacks whose
 // resources are modelled (nil: all).
 func newIndex(templates map[string]map[string]any, regions map[string]string, scope map[string]bool) (*index, error) {
-	ix := &index{
-		resources: map[string]*resource{},
-		byType:    map[string][]*resource{},
-		exports:   map[string]value{},
-		stacks:    map[string]*stackInfo{},
-		names:     map[string]int{},
-		noted:     map[string]bool{},
+	a, err := indexAssembly(templates, regions)
+	if err != nil {
+		return nil, err
+	}
+	return a.scoped(scope), nil
+}
+
+// indexAssembly indexes every stack of templates.
+func indexAssembly(templates map[string]map[string]any, regions map[string]string) (*assemblyIndex, error) {
+	a := &assemblyIndex{
+		resources:  map[string]*resource{},
+		byStack:    map[string][]*resource{},
+		exports:    map[string]value{},
+		stacks:     map[string]*stackInfo{},
+		stackNotes: map[string][]string{},
 	}
 	stacks := make([]string, 0, len(templates))
 	for name := range templates {
@@ -77,7 +95,6 @@ func newIndex(templates map[string]map[string]any, regions map[string]string, sc
 	}
 	sort.Strings(stacks)
 	for _, stack := range stacks {
-		inScope := scope == nil || scope[stack]
 		t := templates[stack]
 		if t == nil {
 			return nil, fmt.Errorf("netcheck: stack %q: no template", stack)
@@ -101,20 +118,23 @@ func newIndex(templates map[string]map[string]any, regions map[string]string, sc
 			}
 			key := stack + "/" + id
 			rr := &resource{key: key, stack: stack, id: id, typ: typ, props: props}
-			ix.resources[key] = rr
-			if inScope {
-				ix.byType[typ] = append(ix.byType[typ], rr)
-				ix.names[displayName(id)]++
-			}
+			a.resources[key] = rr
+			a.byStack[stack] = append(a.byStack[stack], rr)
 		}
+		sort.Slice(a.byStack[stack], func(i, j int) bool { return a.byStack[stack][i].key < a.byStack[stack][j].key })
 		outputs, ok := t["Outputs"].(map[string]any)
 		if !ok && t["Outputs"] != nil {
 			return nil, fmt.Errorf("netcheck: stack %q: Outputs is not an object", stack)
 		}
 		info := &stackInfo{region: regions[stack], outputs: map[string]value{}}
-		ix.stacks[stack] = info
-		for id, raw := range outputs {
-			out, _ := raw.(map[string]any)
+		a.stacks[stack] = info
+		ids := make([]string, 0, len(outputs))
+		for id := range outputs {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		for _, id := range ids {
+			out, _ := outputs[id].(map[string]any)
 			info.outputs[id] = value{stack, out["Value"]}
 			exp, _ := out["Export"].(map[string]any)
 			if exp == nil {
@@ -122,21 +142,42 @@ func newIndex(templates map[string]map[string]any, regions map[string]string, sc
 			}
 			name, ok := exp["Name"].(string)
 			if !ok {
-				if inScope {
-					ix.note("%s/%s: export name is not a literal string: its imports cannot be resolved", stack, id)
-				}
+				a.stackNotes[stack] = append(a.stackNotes[stack], fmt.Sprintf(
+					"%s/%s: export name is not a literal string: its imports cannot be resolved", stack, id))
 				continue
 			}
-			if _, dup := ix.exports[name]; dup {
+			if _, dup := a.exports[name]; dup {
 				return nil, fmt.Errorf("netcheck: export %q is declared twice (stack %q, output %s)", name, stack, id)
 			}
-			ix.exports[name] = value{stack, out["Value"]}
+			a.exports[name] = value{stack, out["Value"]}
+		}
+	}
+	return a, nil
+}
+
+// scoped is the index of the stacks of scope (nil: all), over a.
+func (a *assemblyIndex) scoped(scope map[string]bool) *index {
+	ix := &index{assemblyIndex: a, byType: map[string][]*resource{}, names: map[string]int{}, noted: map[string]bool{}}
+	stacks := make([]string, 0, len(a.byStack))
+	for name := range a.stacks {
+		if scope == nil || scope[name] {
+			stacks = append(stacks, name)
+		}
+	}
+	sort.Strings(stacks)
+	for _, stack := range stacks {
+		for _, n := range a.stackNotes[stack] {
+			ix.note("%s", n)
+		}
+		for _, r := range a.byStack[stack] {
+			ix.byType[r.typ] = append(ix.byType[r.typ], r)
+			ix.names[displayName(r.id)]++
 		}
 	}
 	for _, rs := range ix.byType {
 		sort.Slice(rs, func(i, j int) bool { return rs[i].key < rs[j].key })
 	}
-	return ix, nil
+	return ix
 }
 
 // note records a limitation met while reading the templates, once.
