@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The command runs from the repository's root, where -expect's default is.
+func chdirRoot(t *testing.T) {
+	t.Helper()
+	wd, _ := os.Getwd()
+	t.Chdir(filepath.Join(wd, "..", ".."))
+}
+
+// edited copies the golden templates into a directory, editing one file's
+// text.
+func edited(t *testing.T, file string, edit func(string) string) string {
+	t.Helper()
+	dst := t.TempDir()
+	files, _ := filepath.Glob(filepath.Join("test", "testdata", "*.template.json"))
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if filepath.Base(f) == file {
+			raw = []byte(edit(string(raw)))
+		}
+		if err := os.WriteFile(filepath.Join(dst, filepath.Base(f)), raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dst
+}
+
+func TestRun(t *testing.T) {
+	chdirRoot(t)
+	golden := filepath.Join("test", "testdata")
+	renamed := edited(t, "prod-Data.template.json", func(s string) string {
+		return strings.Replace(s, `"TableName": "Forum"`, `"TableName": "Forum2"`, 1)
+	})
+	notJSON := edited(t, "dev-App.template.json", func(string) string { return "{" })
+	allow := filepath.Join(t.TempDir(), "allow.txt")
+	os.WriteFile(allow, []byte("prod-Data/ForumTable1FBA2B20 the forum moves to a new table, copied over first\n"), 0o644)
+	badAllow := filepath.Join(t.TempDir(), "bad.txt")
+	os.WriteFile(badAllow, []byte("ForumTable short\n"), 0o644)
+	other := t.TempDir()
+	os.WriteFile(filepath.Join(other, "shop-Api.template.json"), []byte(`{"Resources": {}}`), 0o644)
+	for _, tc := range []struct {
+		name       string
+		args       []string
+		code       int
+		out, err   string
+		firstLine  string
+		jsonReport bool
+	}{
+		{name: "the same templates", args: []string{golden, golden}, code: 0, out: "no change that needs a decision: nothing to decide"},
+		{name: "the table renamed", args: []string{golden, renamed}, code: 1,
+			out: `prod-Data/ForumTable1FBA2B20 (AWS::DynamoDB::Table) STATEFUL: replaced: TableName: "Forum" -> "Forum2"`},
+		{name: "allowed", args: []string{"-allow", allow, golden, renamed}, code: 0, out: "allowed by prod-Data/ForumTable1FBA2B20: the forum moves"},
+		{name: "markdown", args: []string{"-format", "markdown", golden, renamed}, code: 1, firstLine: ":x: **Review: 1 change needs a decision**"},
+		{name: "json", args: []string{"-format", "json", golden, renamed}, code: 1, jsonReport: true},
+		{name: "no table", args: []string{"-expect", "", golden, golden}, code: 0, out: "nothing to decide"},
+		{name: "usage", args: []string{golden}, code: 2, err: "usage: review"},
+		{name: "bad format", args: []string{"-format", "yaml", golden, golden}, code: 2, err: `-format "yaml": want text, markdown or json`},
+		{name: "not an assembly", args: []string{golden, t.TempDir()}, code: 2, err: "review: HEAD: "},
+		{name: "a template that is not JSON", args: []string{golden, notJSON}, code: 2, err: "dev-App.template.json is not a CloudFormation template"},
+		{name: "different apps", args: []string{golden, other}, code: 2, err: "share no stack, so they are not two versions of one app"},
+		{name: "missing table", args: []string{"-expect", "nope.txt", golden, golden}, code: 2, err: "the expected table: open nope.txt"},
+		{name: "bad allow file", args: []string{"-allow", badAllow, golden, golden}, code: 2, err: "want STACK/LOGICALID and a reason"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errs bytes.Buffer
+			code := run(tc.args, &out, &errs)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, out.String(), errs.String())
+			}
+			if !strings.Contains(out.String(), tc.out) {
+				t.Errorf("stdout does not say %q:\n%s", tc.out, out.String())
+			}
+			if !strings.Contains(errs.String(), tc.err) || tc.err == "" && errs.Len() > 0 {
+				t.Errorf("stderr %q, want %q", errs.String(), tc.err)
+			}
+			if first, _, _ := strings.Cut(out.String(), "\n"); tc.firstLine != "" && first != tc.firstLine {
+				t.Errorf("first line %q, want %q", first, tc.firstLine)
+			}
+			if tc.jsonReport {
+				var rep struct {
+					Decisions int    `json:"decisions"`
+					Summary   string `json:"summary"`
+				}
+				if err := json.Unmarshal(out.Bytes(), &rep); err != nil || rep.Decisions != 1 || rep.Summary != "1 change needs a decision" {
+					t.Errorf("json: %v, %+v\n%s", err, rep, out.String())
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,217 @@
+package review
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+)
+
+var sectionTitles = []struct{ section, title string }{
+	{Reachability, "reachability"},
+	{Replacement, "replacements and deletions"},
+	{Policy, "policy: protections, availability, retention"},
+	{Widening, "widening: IAM statements and security-group rules"},
+}
+
+// stageLabel names a stage in a report.
+func stageLabel(s StageReport) string {
+	name := "stage " + s.Name
+	if s.Name == "" {
+		name = "the top level"
+	}
+	if s.Production {
+		name += " (production)"
+	}
+	return name
+}
+
+// mark is how a finding is flagged: what the reviewer must do about it.
+func (f Finding) mark() string {
+	switch {
+	case f.Allowed != "":
+		return "ALLOWED"
+	case f.Decision:
+		return "DECISION"
+	}
+	return "look"
+}
+
+// line is a finding on one line, without its mark.
+func (f Finding) line() string {
+	if f.Section == Reachability {
+		return f.Message
+	}
+	subject := f.Stack
+	if f.LogicalID != "" {
+		subject += "/" + f.LogicalID
+	}
+	if f.Type != "" {
+		subject += " (" + f.Type + ")"
+	}
+	if f.Stateful {
+		subject += " STATEFUL"
+	}
+	what := f.Kind
+	if f.Section == Widening {
+		what = ""
+	}
+	if what != "" {
+		what += ": "
+	}
+	return subject + ": " + what + f.Message
+}
+
+// sublines are what a finding shows under its line: the rules of a flow,
+// the grants of a widening, the allow entry that covers it or the key one
+// would name.
+func (f Finding) sublines() []string {
+	var out []string
+	for _, r := range f.Rules {
+		res := ""
+		if r.Resource != "" {
+			res = " " + r.Resource
+		}
+		out = append(out, fmt.Sprintf("%s: %s%s: %s", r.Change, r.Code, res, r.Message))
+	}
+	out = append(out, f.Details...)
+	switch {
+	case f.Allowed != "":
+		out = append(out, "allowed by "+f.AllowKey+": "+f.Allowed)
+	case f.Decision && f.AllowKey != "":
+		out = append(out, "if intended, allow it: "+f.AllowKey+" <reason>")
+	}
+	return out
+}
+
+// WriteText writes r for a terminal or a build log: each stage with its
+// findings by section, then the summary line.
+func (r *Report) WriteText(w io.Writer) error {
+	b := bufio.NewWriter(w)
+	fmt.Fprintf(b, "review %s -> %s\n", r.Base, r.Head)
+	for _, n := range r.Notes {
+		fmt.Fprintf(b, "note: %s\n", n)
+	}
+	for _, s := range r.Stages {
+		fmt.Fprintf(b, "\n%s: %s\n", stageLabel(s), s.Status)
+		for _, sec := range sectionTitles {
+			first := true
+			for _, f := range s.Findings {
+				if f.Section != sec.section {
+					continue
+				}
+				if first {
+					fmt.Fprintf(b, "  %s\n", sec.title)
+					first = false
+				}
+				fmt.Fprintf(b, "    %-9s %s\n", f.mark(), f.line())
+				for _, l := range f.sublines() {
+					fmt.Fprintf(b, "      - %s\n", l)
+				}
+			}
+		}
+		if len(s.OtherChanges) > 0 {
+			fmt.Fprintf(b, "  other changes, nothing to decide:\n")
+			for _, c := range s.OtherChanges {
+				fmt.Fprintf(b, "    %s\n", c)
+			}
+		}
+	}
+	fmt.Fprintf(b, "\n%s\n", r.Summary)
+	return b.Flush()
+}
+
+// WriteMarkdown writes r for a pull-request comment: the summary line first,
+// a table of stages, then each stage's details folded in a <details> block.
+func (r *Report) WriteMarkdown(w io.Writer) error {
+	b := bufio.NewWriter(w)
+	icon := ":white_check_mark:"
+	if r.Decisions > 0 {
+		icon = ":x:"
+	}
+	fmt.Fprintf(b, "%s **Review: %s**\n\n", icon, mdEscape(r.Summary))
+	fmt.Fprintf(b, "`%s` → `%s`\n\n", r.Base, r.Head)
+	for _, n := range r.Notes {
+		fmt.Fprintf(b, "> note: %s\n\n", mdEscape(n))
+	}
+	fmt.Fprintf(b, "| stage | status | decisions | to look at | other changes |\n|---|---|---|---|---|\n")
+	for _, s := range r.Stages {
+		d, a, n := s.counts()
+		dec := fmt.Sprint(d)
+		if a > 0 {
+			dec += fmt.Sprintf(" (+%d allowed)", a)
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %d | %d |\n", mdEscape(stageLabel(s)), s.Status, dec, n, len(s.OtherChanges))
+	}
+	for _, s := range r.Stages {
+		if len(s.Findings) == 0 && len(s.OtherChanges) == 0 {
+			continue
+		}
+		d, a, n := s.counts()
+		fmt.Fprintf(b, "\n<details><summary>%s: %s, %d %s, %d allowed, %d to look at</summary>\n\n",
+			htmlEscape(stageLabel(s)), s.Status, d, plural(d, "decision", "decisions"), a, n)
+		for _, sec := range sectionTitles {
+			first := true
+			for _, f := range s.Findings {
+				if f.Section != sec.section {
+					continue
+				}
+				if first {
+					fmt.Fprintf(b, "**%s**\n\n", sec.title)
+					first = false
+				}
+				fmt.Fprintf(b, "- **%s** %s\n", f.mark(), mdEscape(f.line()))
+				for _, l := range f.sublines() {
+					fmt.Fprintf(b, "  - %s\n", mdEscape(l))
+				}
+			}
+			if !first {
+				fmt.Fprintln(b)
+			}
+		}
+		if len(s.OtherChanges) > 0 {
+			fmt.Fprintf(b, "**other changes, nothing to decide**\n\n")
+			for _, c := range s.OtherChanges {
+				fmt.Fprintf(b, "- %s\n", mdEscape(c))
+			}
+			fmt.Fprintln(b)
+		}
+		fmt.Fprintf(b, "</details>\n")
+	}
+	return b.Flush()
+}
+
+// counts are a stage's findings that need a decision, are allowed, or are
+// to look at.
+func (s StageReport) counts() (decisions, allowed, notices int) {
+	for _, f := range s.Findings {
+		switch {
+		case f.Allowed != "":
+			allowed++
+		case f.Decision:
+			decisions++
+		default:
+			notices++
+		}
+	}
+	return
+}
+
+// mdEscape keeps text literal in Markdown: it escapes what would start
+// emphasis, code, links, tables or HTML.
+func mdEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`, "|", `\|`, "<", "&lt;", "&", "&amp;").Replace(s)
+}
+
+func htmlEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// WriteJSON writes r as indented JSON, with the field names of the package
+// documentation.
+func (r *Report) WriteJSON(w io.Writer) error {
+	e := json.NewEncoder(w)
+	e.SetIndent("", "  ")
+	return e.Encode(r)
+}
