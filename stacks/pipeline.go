@@ -30,6 +30,31 @@ type PipelineConfig struct {
 // after the first waits for a manual approval.
 var PipelineStages = []string{"dev", "prod"}
 
+// DeployedAssemblyKey is where, in the pipeline's artifact bucket, the
+// pipeline keeps the cloud assembly that last went through every stage
+// (tar.gz): the Build step reviews each new assembly against it.
+const DeployedAssemblyKey = "project-1-review/deployed-assembly.tar.gz"
+
+// ReviewCommand is the Build step's review, run after synthesis: it fetches
+// the assembly deployed last from $ARTIFACT_BUCKET and prints cmd/review's
+// report of cdk.out against it into the build log. A review that needs a
+// decision (exit 1) that test/replacements-allowed.txt does not cover fails
+// the step, so the pipeline stops before it deploys anything; with no
+// deployed assembly yet (the first run), it says so and passes.
+const ReviewCommand = `(key="s3://$ARTIFACT_BUCKET/` + DeployedAssemblyKey + `"; ` +
+	`if ! aws s3 cp --only-show-errors "$key" /tmp/deployed-assembly.tar.gz 2>/tmp/review-fetch.err; then ` +
+	`if grep -q '(404)' /tmp/review-fetch.err; then echo "review: no deployed assembly at $key yet (the first run): nothing to compare"; exit 0; fi; ` +
+	`cat /tmp/review-fetch.err >&2; exit 2; fi; ` +
+	`rm -rf /tmp/deployed-assembly && mkdir /tmp/deployed-assembly && tar -xzf /tmp/deployed-assembly.tar.gz -C /tmp/deployed-assembly && ` +
+	`go run ./cmd/review -allow test/replacements-allowed.txt /tmp/deployed-assembly cdk.out)`
+
+// RecordDeployedCommand is the last step after the last stage: it keeps the
+// assembly the pipeline has just deployed everywhere (its input, cdk.out) as
+// the one the next review compares with.
+const RecordDeployedCommand = `tar -czf /tmp/deployed-assembly.tar.gz . && ` +
+	`aws s3 cp --only-show-errors /tmp/deployed-assembly.tar.gz "s3://$ARTIFACT_BUCKET/` + DeployedAssemblyKey + `" && ` +
+	`echo "review: recorded this assembly as the one deployed last"`
+
 // GoVersion is the Go toolchain the pipeline's synth step installs: the one
 // the project is built and tested with.
 const GoVersion = "1.26.8"
@@ -115,6 +140,10 @@ func BuildPipeline(scope constructs.Construct, envs []Environment, cfg PipelineC
 	source := pipelines.CodePipelineSource_Connection(jsii.String(cfg.Repository), jsii.String(cfg.Branch),
 		&pipelines.ConnectionSourceOptions{ConnectionArn: jsii.String(cfg.ConnectionArn)})
 	goBin := "export PATH=/usr/local/go/bin:$PATH"
+	// The artifact bucket exists once the pipeline is built: the steps read
+	// its name when the template is synthesized.
+	var pipeline pipelines.CodePipeline
+	bucketEnv := &map[string]*string{"ARTIFACT_BUCKET": awscdk.Lazy_String(&artifactBucketName{&pipeline}, nil)}
 	synth := pipelines.NewCodeBuildStep(jsii.String("Synth"), &pipelines.CodeBuildStepProps{
 		Input: source,
 		InstallCommands: jsii.Strings(
@@ -124,10 +153,12 @@ func BuildPipeline(scope constructs.Construct, envs []Environment, cfg PipelineC
 		Commands: jsii.Strings(
 			goBin+" && go test ./...",
 			goBin+" && npx cdk synth -c pipeline=true",
+			goBin+" && "+ReviewCommand,
 		),
+		Env:                    bucketEnv,
 		PrimaryOutputDirectory: jsii.String("cdk.out"),
 	})
-	pipeline := pipelines.NewCodePipeline(stack, jsii.String("Pipeline"), &pipelines.CodePipelineProps{
+	pipeline = pipelines.NewCodePipeline(stack, jsii.String("Pipeline"), &pipelines.CodePipelineProps{
 		Synth:        synth,
 		SelfMutation: jsii.Bool(true),
 		// KMS-encrypted artifacts (and CodeBuild projects), readable from
@@ -147,11 +178,21 @@ func BuildPipeline(scope constructs.Construct, envs []Environment, cfg PipelineC
 	})
 
 	ps := &PipelineStack{Stack: stack, Pipeline: pipeline}
+	var record pipelines.CodeBuildStep
 	for i := range deployed {
 		stage := NewEnvironmentStage(scope, &deployed[i])
-		opts := &pipelines.AddStageOpts{
-			Post: &[]pipelines.Step{smokeTest(stage)},
+		smoke := smokeTest(stage)
+		post := []pipelines.Step{smoke}
+		if i == len(deployed)-1 {
+			record = pipelines.NewCodeBuildStep(jsii.String("RecordDeployed"), &pipelines.CodeBuildStepProps{
+				Input:    synth.PrimaryOutput(),
+				Commands: jsii.Strings(RecordDeployedCommand),
+				Env:      bucketEnv,
+			})
+			record.AddStepDependency(smoke)
+			post = append(post, record)
 		}
+		opts := &pipelines.AddStageOpts{Post: &post}
 		if i > 0 {
 			opts.Pre = &[]pipelines.Step{pipelines.NewManualApprovalStep(jsii.String("Approve"), &pipelines.ManualApprovalStepProps{
 				Comment: jsii.String(fmt.Sprintf("Deploy to %s? %s passed its smoke test.", deployed[i].Name, deployed[i-1].Name)),
@@ -161,6 +202,7 @@ func BuildPipeline(scope constructs.Construct, envs []Environment, cfg PipelineC
 		ps.Stages = append(ps.Stages, stage)
 	}
 	pipeline.BuildPipeline()
+	pipeline.Pipeline().ArtifactBucket().GrantPut(record.Project(), jsii.String(DeployedAssemblyKey))
 	suppressPipelineFindings(stack)
 	// Building the pipeline adds a support stack per other region (its
 	// artifact replication bucket and key), beside this one: check those too.
@@ -173,6 +215,14 @@ func BuildPipeline(scope constructs.Construct, envs []Environment, cfg PipelineC
 		}
 	}
 	return ps, nil
+}
+
+// artifactBucketName produces the name of the pipeline's artifact bucket,
+// which CDK Pipelines creates when the pipeline is built.
+type artifactBucketName struct{ pipeline *pipelines.CodePipeline }
+
+func (a *artifactBucketName) Produce() *string {
+	return (*a.pipeline).Pipeline().ArtifactBucket().BucketName()
 }
 
 // smokeTest fails unless the stage's load balancer answers GET / with a 2xx

@@ -69,8 +69,12 @@ func TestPipeline(t *testing.T) {
 	checkDeployAccounts(t, s)
 	for _, env := range []string{"dev", "prod"} {
 		got := actions[env]
-		if len(got) == 0 || got[len(got)-1] != "Build:SmokeTest" {
-			t.Errorf("%s: actions %q, want the smoke test last", env, got)
+		want := []string{"Build:SmokeTest"}
+		if env == "prod" { // the last stage keeps what it deployed for the next review
+			want = append(want, "Build:RecordDeployed")
+		}
+		if len(got) < len(want) || !slices.Equal(got[len(got)-len(want):], want) {
+			t.Errorf("%s: actions %q, want %q last", env, got, want)
 		}
 		approval := slices.Index(got, "Approval:Approve")
 		firstDeploy := slices.IndexFunc(got, func(a string) bool { return strings.HasPrefix(a, "Deploy:") })
@@ -82,7 +86,13 @@ func TestPipeline(t *testing.T) {
 		}
 	}
 
-	var synthSpec, smokeSpec string
+	var synthSpec, smokeSpec, recordSpec string
+	bucket := ""
+	for id := range s.resources("AWS::S3::Bucket") {
+		if strings.HasPrefix(id, "PipelineArtifactsBucket") {
+			bucket = id
+		}
+	}
 	for id, body := range s.resources("AWS::CodeBuild::Project") {
 		spec := fmt.Sprint(props(body)["Source"].(map[string]any)["BuildSpec"])
 		switch {
@@ -90,12 +100,24 @@ func TestPipeline(t *testing.T) {
 			synthSpec = spec
 		case strings.Contains(id, "SmokeTest"):
 			smokeSpec = spec
+		case strings.Contains(id, "RecordDeployed"):
+			recordSpec = spec
+		}
+		if strings.Contains(id, "Synth") || strings.Contains(id, "RecordDeployed") {
+			env, _ := json.Marshal(props(body)["Environment"].(map[string]any)["EnvironmentVariables"])
+			if want := `{"Name":"ARTIFACT_BUCKET","Type":"PLAINTEXT","Value":{"Ref":"` + bucket + `"}}`; bucket == "" || !strings.Contains(string(env), want) {
+				t.Errorf("%s: environment %s, want %s", id, env, want)
+			}
 		}
 	}
-	test, synth := strings.Index(synthSpec, "go test ./..."), strings.Index(synthSpec, "npx cdk synth -c pipeline=true")
+	test, synth, review := strings.Index(synthSpec, "go test ./..."), strings.Index(synthSpec, "npx cdk synth -c pipeline=true"), strings.Index(synthSpec, "go run ./cmd/review")
 	if test < 0 || synth < 0 || test > synth {
 		t.Errorf("the synth step does not run the tests before synthesizing:\n%s", synthSpec)
 	}
+	if review < synth {
+		t.Errorf("the synth step does not review the new assembly after synthesizing it:\n%s", synthSpec)
+	}
+	recordCanWrite(t, s, bucket)
 	for _, want := range []string{"go" + stacks.GoVersion + ".linux-amd64.tar.gz", "npm ci"} {
 		if !strings.Contains(synthSpec, want) {
 			t.Errorf("the synth step does not install %q:\n%s", want, synthSpec)
@@ -105,6 +127,7 @@ func TestPipeline(t *testing.T) {
 		t.Errorf("the smoke test does not require a 2xx from the stage's URL:\n%s", smokeSpec)
 	}
 	runSmokeTest(t, smokeSpec)
+	runReview(t, *app.Outdir(), synthSpec, recordSpec)
 	for _, body := range pipelines {
 		if props(body)["ArtifactStore"] == nil && props(body)["ArtifactStores"] == nil {
 			t.Error("pipeline has no artifact store")
@@ -368,4 +391,144 @@ func pipelineTemplates(t *testing.T) map[string]map[string]any {
 	templates, err := netcheck.LoadTemplates(*app.Outdir())
 	must(t, "load the pipeline's templates", err)
 	return templates
+}
+
+// recordCanWrite: the RecordDeployed step's role may put exactly the
+// deployed-assembly object into the artifact bucket, and no other step's
+// role gains that object.
+func recordCanWrite(t *testing.T, s *stackOutput, bucket string) {
+	t.Helper()
+	want := `{"Fn::Join":["",[{"Fn::GetAtt":["` + bucket + `","Arn"]},"/` + stacks.DeployedAssemblyKey + `"]]}`
+	var writers []string
+	for id, body := range s.resources("AWS::IAM::Policy") {
+		for _, st := range asList(props(body)["PolicyDocument"].(map[string]any)["Statement"]) {
+			res, _ := json.Marshal(st["Resource"])
+			if string(res) == want && strings.Contains(fmt.Sprint(st["Action"]), "s3:PutObject") {
+				writers = append(writers, id)
+			}
+		}
+	}
+	if len(writers) != 1 || !strings.Contains(writers[0], "prodRecordDeployed") {
+		t.Errorf("policies that may write the deployed assembly: %q, want the prod RecordDeployed step's alone", writers)
+	}
+}
+
+// fakeAWS is an aws CLI that knows `aws s3 cp`, over a directory standing for
+// S3 ($FAKE_S3/BUCKET/KEY): a missing object fails as the real CLI does, with
+// a 404, and FAKE_S3_DENY=1 makes every call fail with a 403.
+const fakeAWS = `#!/usr/bin/env bash
+args=(); for a in "$@"; do [ "$a" = --only-show-errors ] || args+=("$a"); done
+[ "${args[0]} ${args[1]}" = "s3 cp" ] || { echo "fake aws: unexpected: $*" >&2; exit 255; }
+src=${args[2]} dst=${args[3]}
+if [ -n "${FAKE_S3_DENY:-}" ]; then echo "fatal error: An error occurred (403) when calling the HeadObject operation: Forbidden" >&2; exit 1; fi
+case "$src" in
+s3://*) f="$FAKE_S3/${src#s3://}"
+  [ -f "$f" ] || { echo "fatal error: An error occurred (404) when calling the HeadObject operation: Key \"${src#s3://*/}\" does not exist" >&2; exit 1; }
+  cp "$f" "$dst";;
+*) f="$FAKE_S3/${dst#s3://}"; mkdir -p "$(dirname "$f")"; cp "$src" "$f";;
+esac
+`
+
+// buildCommands returns the build phase's commands of a buildspec.
+func buildCommands(t *testing.T, buildSpec string) []string {
+	t.Helper()
+	var spec struct {
+		Phases struct {
+			Build struct {
+				Commands []string `json:"commands"`
+			} `json:"build"`
+		} `json:"phases"`
+	}
+	must(t, "parse a buildspec", json.Unmarshal([]byte(buildSpec), &spec))
+	return spec.Phases.Build.Commands
+}
+
+// runReview runs the Build step's review command and the RecordDeployed
+// step's command, as taken from the synthesized buildspecs, with a fake aws
+// CLI over a local directory: the first run has nothing to compare and
+// passes; a deployed assembly identical to the new one passes; one that the
+// new assembly would replace the prod table of fails (exit 1), unless the
+// allow file covers it; an S3 error fails. RecordDeployed's upload is what
+// the next review reads. outdir is the pipeline's synthesized assembly,
+// which stands for the new cdk.out.
+func runReview(t *testing.T, outdir, synthSpec, recordSpec string) {
+	t.Helper()
+	commands := buildCommands(t, synthSpec)
+	review := commands[len(commands)-1]
+	if !strings.Contains(review, "go run ./cmd/review -allow test/replacements-allowed.txt") {
+		t.Fatalf("the synth step's last command is not the review: %q", review)
+	}
+	record := buildCommands(t, recordSpec)
+	if len(record) != 1 {
+		t.Fatalf("RecordDeployed's commands %q", record)
+	}
+
+	// The source tree as CodeBuild checks it out: the module (linked), the
+	// allow file, and the new assembly in cdk.out.
+	root, err := filepath.Abs("..")
+	must(t, "find the repository", err)
+	src := t.TempDir()
+	for _, f := range []string{"go.mod", "go.sum", "cmd", "internal", "netcheck"} {
+		must(t, "link "+f, os.Symlink(filepath.Join(root, f), filepath.Join(src, f)))
+	}
+	must(t, "mkdir test", os.MkdirAll(filepath.Join(src, "test"), 0o755))
+	allow := filepath.Join(src, "test", "replacements-allowed.txt")
+	must(t, "write the allow file", os.WriteFile(allow, nil, 0o644))
+	must(t, "copy the assembly", os.CopyFS(filepath.Join(src, "cdk.out"), os.DirFS(outdir)))
+	bin := t.TempDir()
+	must(t, "write the fake aws", os.WriteFile(filepath.Join(bin, "aws"), []byte(fakeAWS), 0o755))
+	s3 := t.TempDir()
+	const bucket = "artifacts"
+	run := func(dir, script string, env ...string) (string, int) {
+		t.Helper()
+		cmd := exec.Command("bash", "-c", script)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), append([]string{"PATH=" + bin + ":" + os.Getenv("PATH"), "FAKE_S3=" + s3, "ARTIFACT_BUCKET=" + bucket}, env...)...)
+		out, err := cmd.CombinedOutput()
+		code := 0
+		if exit, ok := err.(*exec.ExitError); ok {
+			code = exit.ExitCode()
+		} else if err != nil {
+			t.Fatalf("run %q: %v", script, err)
+		}
+		return string(out), code
+	}
+	expect := func(what, out string, code, wantCode int, wantOut string) {
+		t.Helper()
+		t.Logf("%s: exit %d\n%s", what, code, out)
+		if code != wantCode || !strings.Contains(out, wantOut) {
+			t.Errorf("%s: exit %d, want %d saying %q:\n%s", what, code, wantCode, wantOut, out)
+		}
+	}
+
+	out, code := run(src, review)
+	expect("the first run", out, code, 0, "review: no deployed assembly at s3://artifacts/"+stacks.DeployedAssemblyKey+" yet")
+
+	// The last stage records what it deployed, from its input (cdk.out).
+	out, code = run(filepath.Join(src, "cdk.out"), record[0])
+	expect("RecordDeployed", out, code, 0, "recorded this assembly")
+	out, code = run(src, review)
+	expect("the same assembly deployed", out, code, 0, "no change that needs a decision: nothing to decide")
+
+	// A deployed assembly whose prod table had another name: the new one
+	// replaces it.
+	deployed := t.TempDir()
+	must(t, "copy the assembly", os.CopyFS(deployed, os.DirFS(outdir)))
+	templates, _ := filepath.Glob(filepath.Join(deployed, "assembly-prod", "prodData*.template.json"))
+	if len(templates) != 1 {
+		t.Fatalf("prod's data template: %q", templates)
+	}
+	raw, err := os.ReadFile(templates[0])
+	must(t, "read prod's data template", err)
+	must(t, "edit it", os.WriteFile(templates[0], []byte(strings.Replace(string(raw), `"TableName": "Forum"`, `"TableName": "Forum-old"`, 1)), 0o644))
+	out, code = run(deployed, record[0])
+	expect("RecordDeployed", out, code, 0, "recorded")
+	out, code = run(src, review)
+	expect("the prod table renamed", out, code, 1, `prod-Data/ForumTable1FBA2B20 (AWS::DynamoDB::Table) STATEFUL: replaced: TableName: "Forum-old" -> "Forum"`)
+	must(t, "allow it", os.WriteFile(allow, []byte("prod-Data/ForumTable1FBA2B20 the table takes its final name, its items copied over first\n"), 0o644))
+	out, code = run(src, review)
+	expect("the rename allowed", out, code, 0, "allowed by prod-Data/ForumTable1FBA2B20")
+
+	out, code = run(src, review, "FAKE_S3_DENY=1")
+	expect("S3 refuses", out, code, 2, "(403)")
 }
