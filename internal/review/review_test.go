@@ -549,7 +549,7 @@ func TestWidening(t *testing.T) {
 	if want := []string{"iam-wildcard " + policy, "sg-new-rule " + alb}; !slices.Equal(kinds, want) {
 		t.Errorf("widenings %q, want %q", kinds, want)
 	}
-	mustSay(t, text, "1 new grant with a wildcard (*)", "dynamodb:* on * for Role:", "egress of security group prod-Network/"+alb+": all traffic to 0.0.0.0/0")
+	mustSay(t, text, "1 new grant with a wildcard (*)", "dynamodb:* on * for Role:", "prod-Network/"+alb+" (AWS::EC2::SecurityGroup): new rule: egress all traffic to 0.0.0.0/0")
 }
 
 func TestGrantCoverage(t *testing.T) {

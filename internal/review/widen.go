@@ -290,18 +290,31 @@ type sgRule struct {
 }
 
 func (r sgRule) String() string {
-	dir, prep := "ingress", "from"
+	prep := "from"
 	if r.egress {
-		dir, prep = "egress", "to"
+		prep = "to"
 	}
-	ports := "all traffic"
-	if r.proto != "-1" {
-		ports = strings.ToUpper(r.proto) + " " + strconv.Itoa(r.from)
-		if r.to != r.from {
-			ports += "-" + strconv.Itoa(r.to)
-		}
+	return fmt.Sprintf("%s of security group %s: %s %s %s", r.direction(), r.group, r.ports(), prep, showPeer(r.peer))
+}
+
+func (r sgRule) direction() string {
+	if r.egress {
+		return "egress"
 	}
-	return fmt.Sprintf("%s of security group %s: %s %s %s", dir, r.group, ports, prep, showPeer(r.peer))
+	return "ingress"
+}
+
+// ports shows the rule's protocol and ports: "TCP 80", "TCP 1024-65535",
+// "all traffic".
+func (r sgRule) ports() string {
+	if r.proto == "-1" {
+		return "all traffic"
+	}
+	p := strings.ToUpper(r.proto) + " " + strconv.Itoa(r.from)
+	if r.to != r.from {
+		p += "-" + strconv.Itoa(r.to)
+	}
+	return p
 }
 
 // showPeer is a rule's peer for a message.
@@ -433,18 +446,28 @@ func sgWidening(pairs []pair) []Finding {
 		if slices.ContainsFunc(bRules, func(b sgRule) bool { return b.covers(h) }) {
 			continue
 		}
-		kind, msg := "sg-new-rule", "new rule: "+h.String()
+		rule := h.String()
+		if h.stack+"/"+h.id == h.group {
+			rule = strings.TrimPrefix(rule, h.direction()+" of security group "+h.group+": ")
+			rule = h.direction() + " " + rule
+		}
+		kind, msg := "sg-new-rule", "new rule: "+rule
+		var narrower []string // what BASE had for the same peer
 		for _, b := range bRules {
 			if b.group != h.group || b.egress != h.egress {
 				continue
 			}
 			if b.proto == h.proto && b.from == h.from && b.to == h.to && cidrContains(h.peer, b.peer) {
-				kind, msg = "sg-wider-cidr", fmt.Sprintf("wider CIDR: %s (was %s)", h, showPeer(b.peer))
+				kind, msg = "sg-wider-cidr", fmt.Sprintf("wider CIDR: %s (was %s)", rule, showPeer(b.peer))
 				break
 			}
 			if b.peer == h.peer {
-				kind, msg = "sg-wider-ports", fmt.Sprintf("more ports: %s (was %s)", h, b)
+				kind = "sg-wider-ports"
+				narrower = append(narrower, b.ports())
 			}
+		}
+		if kind == "sg-wider-ports" {
+			msg = fmt.Sprintf("more ports: %s (it had %s for that peer)", rule, strings.Join(narrower, ", "))
 		}
 		out = append(out, Finding{Section: Widening, Kind: kind, Stack: h.stack, LogicalID: h.id, Type: h.typ,
 			Message: msg, Decision: true, AllowKey: h.stack + "/" + h.id})
