@@ -209,7 +209,7 @@ var pipelineSuppressions = []struct {
 	rule string
 	path *regexp.Regexp
 }{
-	{"AwsSolutions-IAM5", regexp.MustCompile(`^Pipeline/Pipeline/(Assets/FileRole|CodeBuildActionRole|Pipeline/Role|Pipeline/Build/Synth/CdkBuildProject/Role|Pipeline/Source/[^/]+/CodePipelineActionRole|Pipeline/[^/]+/SmokeTest/SmokeTest/Role|UpdatePipeline/SelfMutation/Role)/DefaultPolicy/Resource$`)},
+	{"AwsSolutions-IAM5", regexp.MustCompile(`^Pipeline/Pipeline/(Assets/FileRole|CodeBuildActionRole|Pipeline/Role|Pipeline/Build/Synth/CdkBuildProject/Role|Pipeline/Source/[^/]+/CodePipelineActionRole|Pipeline/[^/]+/SmokeTest/SmokeTest/Role|Pipeline/prod/RecordDeployed/RecordDeployed/Role|UpdatePipeline/SelfMutation/Role)/DefaultPolicy/Resource$`)},
 	{"AwsSolutions-S1", regexp.MustCompile(`^Pipeline/Pipeline/Pipeline/ArtifactsBucket/Resource$`)},
 	{"AwsSolutions-S1", regexp.MustCompile(`^cross-region-stack-[0-9]+:[a-z0-9-]+/Default/CrossRegionCodePipelineReplicationBucket/Resource$`)},
 }
