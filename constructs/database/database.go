@@ -138,7 +138,7 @@ func NewMysql(scope constructs.Construct, id string, props *MysqlProps) *Mysql {
 		// The major version only: RDS creates its current default 8.4 minor,
 		// and automatic minor upgrades keep it current. A pinned minor fails
 		// to create once RDS retires it, about a year after release.
-		Version: awsrds.MysqlEngineVersion_Of(jsii.String("8.4"), jsii.String("8.4")),
+		Version: awsrds.MysqlEngineVersion_Of(jsii.String(EngineVersion), jsii.String(EngineMajorVersion)),
 	})
 	// RDS writes the slow-query and general logs only when these say so, and
 	// to files (log_output FILE), which is what it exports. The description
