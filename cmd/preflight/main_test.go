@@ -1,0 +1,231 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/project-1/project-1/constructs/database"
+	"github.com/project-1/project-1/stacks"
+)
+
+// noAWS is options whose AWS configuration fails: these tests never get as far.
+func noAWS() options {
+	opt := defaultOptions()
+	opt.cdkJSON = "../../cdk.json"
+	opt.loadConfig = func(context.Context, string) (aws.Config, error) {
+		return aws.Config{}, errors.New("no AWS in this test")
+	}
+	return opt
+}
+
+func TestUsageAndConfiguration(t *testing.T) {
+	broken := func() []stacks.Environment {
+		envs := stacks.Environments()
+		envs[1].Web.InstanceType = "db.t3.micro"
+		return envs
+	}
+	for _, tc := range []struct {
+		name string
+		envs func() []stacks.Environment
+		args []string
+		want []string
+	}{
+		{"an unknown environment", nil, []string{"-c", "env=staging"},
+			[]string{`unknown environment "staging"; known environments: project-1, dev, prod (or "all" for every one)`}},
+		{"-c without a value", nil, []string{"-c", "env"}, []string{`"env": give KEY=VALUE, e.g. env=dev`}},
+		{"an argument", nil, []string{"dev"}, []string{`unexpected argument "dev"`, "usage: preflight"}},
+		{"pipeline=yes", nil, []string{"-c", "pipeline=yes"}, []string{"context pipeline=yes: give true or false"}},
+		{"an environment the pipeline does not deploy", nil, []string{"--context", "pipeline=true", "-c", "env=project-1"},
+			[]string{`environment "project-1" is not a stage of the pipeline (dev, prod)`}},
+		{"a configuration cdk synth refuses", broken, []string{"-c", "env=project-1"},
+			[]string{"invalid configuration (cdk synth refuses it too)", `environment "dev": Web.InstanceType "db.t3.micro": give the instance type without the "db." prefix`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opt := noAWS()
+			if tc.envs != nil {
+				opt.environments = tc.envs
+			}
+			var stdout, stderr bytes.Buffer
+			if code := run(context.Background(), tc.args, &stdout, &stderr, opt); code != 2 {
+				t.Errorf("exit %d, want 2", code)
+			}
+			if stdout.Len() > 0 {
+				t.Errorf("checked something: %s", stdout.String())
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stderr.String(), w) {
+					t.Errorf("stderr %q does not say %q", stderr.String(), w)
+				}
+			}
+		})
+	}
+}
+
+func TestContext(t *testing.T) {
+	c, err := readContext("../../cdk.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// cdk.json's pipeline defaults, and a boolean feature flag as -c would give it.
+	if c["pipeline:branch"] != "main" || c["pipeline:region"] != "us-east-1" || c["@aws-cdk/core:enablePartitionLiterals"] != "true" {
+		t.Errorf("cdk.json's context read as %v", c)
+	}
+	if c, err := readContext(filepath.Join(t.TempDir(), "cdk.json")); err != nil || len(c) != 0 {
+		t.Errorf("no cdk.json: %v, %v; want no context", c, err)
+	}
+	envs := stacks.Environments()
+	for _, tc := range []struct {
+		context  map[string]string
+		pipeline bool
+		targets  string // env:account:trust ...
+	}{
+		{map[string]string{}, false, "project-1::"},
+		{map[string]string{"env": "all"}, false, "project-1:: dev:: prod::"},
+		{map[string]string{"env": "dev", "pipeline": "false"}, false, "dev::"},
+		{map[string]string{"pipeline": "true", "pipeline:account": "111111111111"}, true, "dev:111111111111: prod:111111111111:"},
+		{map[string]string{"pipeline": "true", "pipeline:account": "111111111111", "env": "prod"}, true, "prod:111111111111:"},
+	} {
+		p, err := makePlan(envs, tc.context)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.context, err)
+		}
+		var got []string
+		for _, tg := range p.targets {
+			got = append(got, tg.env.Name+":"+tg.account+":"+tg.trust)
+		}
+		if strings.Join(got, " ") != tc.targets || (p.pipeline != nil) != tc.pipeline {
+			t.Errorf("%v: targets %q, pipeline %v; want %q, %v", tc.context, got, p.pipeline != nil, tc.targets, tc.pipeline)
+		}
+	}
+	// A stage in another account than the pipeline's must trust it.
+	envs[1].Account = "222222222222"
+	p, _ := makePlan(envs, map[string]string{"pipeline": "true", "pipeline:account": "111111111111"})
+	if p.targets[0].trust != "111111111111" {
+		t.Errorf("dev in another account: trust %q, want the pipeline's account", p.targets[0].trust)
+	}
+}
+
+// TestBootstrapVersions ties the versions preflight asks for to what the
+// project's templates and the pinned CLI say.
+func TestBootstrapVersions(t *testing.T) {
+	// Each template's rule: "CDK bootstrap stack version 6 required."
+	templates, _ := filepath.Glob("../../test/testdata/*.template.json")
+	if len(templates) == 0 {
+		t.Fatal("no golden templates in test/testdata")
+	}
+	rule := regexp.MustCompile(`CDK bootstrap stack version ([0-9]+) required`)
+	for _, path := range templates {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := rule.FindSubmatch(data)
+		if m == nil {
+			t.Errorf("%s: no CheckBootstrapVersion rule", path)
+			continue
+		}
+		if v, _ := strconv.Atoi(string(m[1])); v != DeployBootstrap {
+			t.Errorf("%s requires bootstrap version %d; DeployBootstrap is %d", path, v, DeployBootstrap)
+		}
+	}
+	// The version of `cdk bootstrap` of the pinned CLI: preflight must not
+	// ask for more than it gives.
+	cli := "../../node_modules/aws-cdk/lib/api/bootstrap/bootstrap-template.yaml"
+	if data, err := os.ReadFile(cli); err == nil {
+		m := regexp.MustCompile(`(?m)^\s+Value: '([0-9]+)'`).FindSubmatch(data)
+		if v, _ := strconv.Atoi(string(m[1])); m == nil || v < MinBootstrapVersion {
+			t.Errorf("the pinned CLI bootstraps version %s, below MinBootstrapVersion %d", m[1], MinBootstrapVersion)
+		}
+	} else {
+		t.Logf("the pinned CLI is not installed (npm ci): %v", err)
+	}
+	// A synthesized assembly, when there is one: the highest version any
+	// artifact requires (the lookup role's) is MinBootstrapVersion.
+	manifests, _ := filepath.Glob("../../cdk.out/*/manifest.json")
+	top, _ := filepath.Glob("../../cdk.out/manifest.json")
+	highest := 0
+	for _, path := range append(top, manifests...) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range regexp.MustCompile(`"requiresBootstrapStackVersion":\s*([0-9]+)`).FindAllSubmatch(data, -1) {
+			if v, _ := strconv.Atoi(string(m[1])); v > highest {
+				highest = v
+			}
+		}
+	}
+	if highest > 0 && highest != MinBootstrapVersion {
+		t.Errorf("cdk.out requires bootstrap version %d at most; MinBootstrapVersion is %d", highest, MinBootstrapVersion)
+	}
+}
+
+// TestEngineVersion: the version preflight asks RDS about is the one every
+// Data template creates.
+func TestEngineVersion(t *testing.T) {
+	templates, _ := filepath.Glob("../../test/testdata/*-Data.template.json")
+	if len(templates) == 0 {
+		t.Fatal("no golden Data templates in test/testdata")
+	}
+	for _, path := range templates {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tmpl struct {
+			Resources map[string]struct {
+				Type       string
+				Properties struct{ Engine, EngineVersion string }
+			}
+		}
+		if err := json.Unmarshal(data, &tmpl); err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for id, r := range tmpl.Resources {
+			if r.Type == "AWS::RDS::DBInstance" {
+				found = true
+				if r.Properties.Engine != "mysql" || r.Properties.EngineVersion != database.EngineVersion {
+					t.Errorf("%s: %s is %s %s; preflight checks mysql %s", path, id, r.Properties.Engine, r.Properties.EngineVersion, database.EngineVersion)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: no DB instance", path)
+		}
+	}
+}
+
+// TestNoJsiiKernel: reading and validating the environments, as preflight
+// does, starts no jsii kernel (a node process): importing the stacks package
+// only registers its jsii types.
+func TestNoJsiiKernel(t *testing.T) {
+	if _, err := os.Stat("/proc/self/task"); err != nil {
+		t.Skip("needs Linux's /proc to list child processes")
+	}
+	var stdout, stderr bytes.Buffer
+	run(context.Background(), []string{"-c", "env=all"}, &stdout, &stderr, noAWS())
+	if !strings.Contains(stdout.String(), "FAIL credentials") {
+		t.Fatalf("preflight did not get as far as AWS:\n%s%s", stdout.String(), stderr.String())
+	}
+	tasks, _ := filepath.Glob("/proc/self/task/*/children")
+	for _, path := range tasks {
+		data, _ := os.ReadFile(path)
+		for _, pid := range strings.Fields(string(data)) {
+			comm, _ := os.ReadFile("/proc/" + pid + "/comm")
+			if strings.TrimSpace(string(comm)) == "node" {
+				t.Errorf("a node process (pid %s) runs beside preflight: the jsii kernel started", pid)
+			}
+		}
+	}
+}
