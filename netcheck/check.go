@@ -3,6 +3,7 @@ package netcheck
 import (
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 )
 
@@ -54,10 +55,41 @@ const (
 	InternetAddress = "198.51.100.10"
 	// EphemeralPort stands for the client-side port of every reply (the
 	// range 1024-65535 that NACLs must allow back): it is in the range Linux,
-	// Windows and NAT gateways all use. A NACL that allows only part of the
-	// ephemeral range is judged by this one port.
+	// Windows and NAT gateways all use. A reply a NACL denies on this port is
+	// denied (NACL_DENY); one it allows here but denies on other ports of the
+	// client's EphemeralRange is dropped now and then (NACL_EPHEMERAL_GAP).
 	EphemeralPort = 49152
 )
+
+// PortRange is an inclusive range of TCP ports.
+type PortRange struct{ From, To int }
+
+func (r PortRange) String() string {
+	if r.From == r.To {
+		return strconv.Itoa(r.From)
+	}
+	return fmt.Sprintf("%d-%d", r.From, r.To)
+}
+
+// Len is how many ports the range holds.
+func (r PortRange) Len() int { return r.To - r.From + 1 }
+
+// EphemeralRange is the range of local ports a client of endpoint e opens its
+// connections from, on which the replies come back, so the ports a network
+// ACL must let every reply to it through on:
+//
+//   - nat, alb: 1024-65535, what AWS documents for NAT gateways and Elastic
+//     Load Balancing;
+//   - internet: 1024-65535, as a client may run any system;
+//   - web: 32768-60999, the Linux kernel's default (net.ipv4.ip_local_port_range),
+//     which Amazon Linux keeps; a Windows tier uses 49152-65535;
+//   - rds: 1024-65535, not known (a database opens no connection in the spec).
+func EphemeralRange(e Endpoint) PortRange {
+	if e == Web {
+		return PortRange{32768, 60999}
+	}
+	return PortRange{1024, 65535}
+}
 
 var internetAddr = netip.MustParseAddr(InternetAddress)
 
@@ -73,10 +105,16 @@ const (
 	IGWNotAttached  Code = "IGW_NOT_ATTACHED"  // a route names an internet gateway not attached to the VPC
 	NoPublicAddress Code = "NO_PUBLIC_ADDRESS" // the internet cannot address it, or it cannot use the internet gateway
 	NACLDeny        Code = "NACL_DENY"         // a network ACL rule, or its implicit deny, drops the request or reply
-	SGNoIngress     Code = "SG_NO_INGRESS"     // no ingress rule of the destination's security groups allows it
-	SGNoEgress      Code = "SG_NO_EGRESS"      // no egress rule of the source's security groups allows it
-	NATInbound      Code = "NAT_INBOUND"       // NAT gateways accept no new inbound connections
-	NATOutboundOnly Code = "NAT_OUTBOUND_ONLY" // NAT gateways open no connections into the VPC
+	// NACLEphemeralGap: a network ACL rule, or its implicit deny, drops the
+	// replies on part of the client's ephemeral range (EphemeralRange). The
+	// connection opens, except when the client happens to pick one of those
+	// ports: it fails at random, now and then. The only reason of an
+	// intermittent path; never reported beside the reasons of a blocked one.
+	NACLEphemeralGap Code = "NACL_EPHEMERAL_GAP"
+	SGNoIngress      Code = "SG_NO_INGRESS"     // no ingress rule of the destination's security groups allows it
+	SGNoEgress       Code = "SG_NO_EGRESS"      // no egress rule of the source's security groups allows it
+	NATInbound       Code = "NAT_INBOUND"       // NAT gateways accept no new inbound connections
+	NATOutboundOnly  Code = "NAT_OUTBOUND_ONLY" // NAT gateways open no connections into the VPC
 )
 
 // Direction is the side of a NACL or security group a reason concerns.
@@ -98,8 +136,12 @@ type Reason struct {
 	Direction Direction // NACL_DENY, SG_NO_INGRESS, SG_NO_EGRESS
 	Rule      int       // NACL_DENY: the rule number; 0 for the implicit deny (*)
 	// Port is the TCP destination port of the dropped packet, for NACL_DENY
-	// and SG reasons: the flow's port, or EphemeralPort for a reply.
-	Port    int
+	// and SG reasons: the flow's port, or EphemeralPort for a reply. For
+	// NACL_EPHEMERAL_GAP, the lowest port of Ports.
+	Port int
+	// Ports are the client ports whose replies the rule (or the implicit
+	// deny) drops, for NACL_EPHEMERAL_GAP: part of the client's EphemeralRange.
+	Ports   []PortRange
 	Message string
 }
 
@@ -140,9 +182,13 @@ type Grant struct {
 // PrivateSubnet2.
 type Path struct {
 	From, To string
-	Allowed  bool
-	Reasons  []Reason // every reason the path is blocked, in packet order
-	Grants   []Grant  // every rule that let part of it through, in packet order, blocked or not
+	Allowed  bool // open: the request and every reply pass
+	// Intermittent: the request passes, but a network ACL drops the replies
+	// on part of the client's ephemeral range; Reasons are the
+	// NACL_EPHEMERAL_GAPs. Not Allowed.
+	Intermittent bool
+	Reasons      []Reason // every reason the path is blocked, in packet order
+	Grants       []Grant  // every rule that let part of it through, in packet order, blocked or not
 }
 
 // Verdict summarises a flow over all of its paths.
@@ -153,7 +199,11 @@ const (
 	VerdictAllow   Verdict = "allow"   // every path is open
 	VerdictBlock   Verdict = "block"   // no path is open
 	VerdictPartial Verdict = "partial" // some paths are open, some are not
-	VerdictUnknown Verdict = "unknown" // an endpoint has no resource, or the flow is invalid
+	// VerdictIntermittent: no path is blocked, but on at least one a network
+	// ACL drops the replies on part of the client's ephemeral range, so a
+	// connection fails now and then (NACL_EPHEMERAL_GAP).
+	VerdictIntermittent Verdict = "intermittent"
+	VerdictUnknown      Verdict = "unknown" // an endpoint has no resource, or the flow is invalid
 )
 
 // Result is the answer for one flow: from, to, TCP port.
@@ -208,12 +258,15 @@ func (m *Model) Check(from, to Endpoint, port int) Result {
 	}
 	seen := map[reasonKey]bool{}
 	granted := map[grantKey]bool{}
-	open := 0
+	open, intermittent := 0, 0
 	for _, s := range srcs {
 		for _, d := range dsts {
 			p := path(s, d, port)
 			if p.Allowed {
 				open++
+			}
+			if p.Intermittent {
+				intermittent++
 			}
 			for _, r := range p.Reasons {
 				k := reasonKey{r.Code, r.Resource, r.Direction, r.Rule, r.Port}
@@ -232,10 +285,12 @@ func (m *Model) Check(from, to Endpoint, port int) Result {
 			res.Paths = append(res.Paths, p)
 		}
 	}
-	switch open {
-	case len(res.Paths):
+	switch {
+	case open == len(res.Paths):
 		res.Verdict, res.Allowed = VerdictAllow, true
-	case 0:
+	case open+intermittent == len(res.Paths):
+		res.Verdict = VerdictIntermittent
+	case open+intermittent == 0:
 		res.Verdict = VerdictBlock
 	default:
 		res.Verdict = VerdictPartial
@@ -273,11 +328,13 @@ func (m *Model) endpointPlacements(e Endpoint) []*placement {
 	return m.placements[e]
 }
 
-// eval collects the reasons one path is blocked.
+// eval collects the reasons one path is blocked, and the ephemeral ports
+// whose replies are dropped.
 type eval struct {
 	port    int
 	reasons []Reason
 	grants  []Grant
+	gaps    []Reason // NACL_EPHEMERAL_GAP
 }
 
 func (e *eval) add(r Reason) { e.reasons = append(e.reasons, r) }
@@ -307,7 +364,11 @@ func path(src, dst *placement, port int) Path {
 	default:
 		e.internal(src, dst)
 	}
-	return Path{From: src.name, To: dst.name, Allowed: len(e.reasons) == 0, Reasons: e.reasons, Grants: e.grants}
+	p := Path{From: src.name, To: dst.name, Allowed: len(e.reasons) == 0, Reasons: e.reasons, Grants: e.grants}
+	if p.Allowed && len(e.gaps) > 0 { // a gap matters only where the rest is open
+		p.Allowed, p.Intermittent, p.Reasons = false, true, e.gaps
+	}
+	return p
 }
 
 func (e *eval) fromInternet(dst *placement) {
@@ -317,7 +378,7 @@ func (e *eval) fromInternet(dst *placement) {
 	}
 	e.internetRoute(dst.subnet, "replies from "+dst.name)
 	e.nacl(dst.subnet, Inbound, internetAddr, e.port, "request from the internet")
-	e.nacl(dst.subnet, Outbound, internetAddr, EphemeralPort, "reply to the internet")
+	e.reply(dst.subnet, Outbound, internetAddr, Internet, "reply to the internet")
 	e.sgIngress(dst, internet)
 }
 
@@ -340,7 +401,7 @@ func (e *eval) toInternet(src *placement) {
 				src.name, r.igw.name, r.dest, s.rtName())})
 		}
 		e.nacl(s, Outbound, internetAddr, e.port, "request to the internet")
-		e.nacl(s, Inbound, internetAddr, EphemeralPort, "reply from the internet")
+		e.reply(s, Inbound, internetAddr, src.endpoint, "reply from the internet")
 	case r.nat != nil:
 		e.grantRoute(r)
 		n := r.nat
@@ -351,9 +412,9 @@ func (e *eval) toInternet(src *placement) {
 			e.nacl(n.subnet, Inbound, src.addr, e.port, leg1)
 		}
 		e.natLeg(n)
-		if n.subnet != s {
-			e.nacl(n.subnet, Outbound, src.addr, EphemeralPort, reply)
-			e.nacl(s, Inbound, internetAddr, EphemeralPort, reply)
+		if n.subnet != s { // the NAT gateway gives the reply back the client's own port
+			e.reply(n.subnet, Outbound, src.addr, src.endpoint, reply)
+			e.reply(s, Inbound, internetAddr, src.endpoint, reply)
 		}
 	default:
 		e.add(Reason{Code: NoRoute, Resource: s.rtKey(), Message: fmt.Sprintf(
@@ -370,7 +431,7 @@ func (e *eval) natLeg(n *natGateway) {
 	}
 	e.internetRoute(n.subnet, "NAT gateway "+n.name)
 	e.nacl(n.subnet, Outbound, internetAddr, e.port, "NAT gateway "+n.name+" to the internet (leg 2)")
-	e.nacl(n.subnet, Inbound, internetAddr, EphemeralPort, "reply from the internet to NAT gateway "+n.name+" (leg 2)")
+	e.reply(n.subnet, Inbound, internetAddr, NAT, "reply from the internet to NAT gateway "+n.name+" (leg 2)")
 }
 
 // internetRoute requires s to route the internet to an attached internet
@@ -411,8 +472,8 @@ func (e *eval) internal(src, dst *placement) {
 	if src.subnet != dst.subnet { // NACLs do not apply inside a subnet
 		e.nacl(src.subnet, Outbound, dst.addr, e.port, "request to "+dst.name)
 		e.nacl(dst.subnet, Inbound, src.addr, e.port, "request from "+src.name)
-		e.nacl(dst.subnet, Outbound, src.addr, EphemeralPort, "reply to "+src.name)
-		e.nacl(src.subnet, Inbound, dst.addr, EphemeralPort, "reply from "+dst.name)
+		e.reply(dst.subnet, Outbound, src.addr, src.endpoint, "reply to "+src.name)
+		e.reply(src.subnet, Inbound, dst.addr, src.endpoint, "reply from "+dst.name)
 	}
 	e.sgIngress(dst, src)
 }
@@ -433,11 +494,12 @@ func (e *eval) localRoute(from, to *placement, what string) {
 		s.rtName(), s.label(), to.addr, what, target, s.vpc.cidr)})
 }
 
-// nacl requires the ACL of s to allow TCP port to or from peer.
-func (e *eval) nacl(s *subnet, dir Direction, peer netip.Addr, port int, what string) {
+// nacl requires the ACL of s to allow TCP port to or from peer, and reports
+// whether it does.
+func (e *eval) nacl(s *subnet, dir Direction, peer netip.Addr, port int, what string) bool {
 	a := s.acl
 	if a == nil {
-		return // the VPC's default network ACL allows everything
+		return true // the VPC's default network ACL allows everything
 	}
 	entries, prep := a.inbound, "from"
 	if dir == Outbound {
@@ -458,10 +520,86 @@ func (e *eval) nacl(s *subnet, dir Direction, peer netip.Addr, port int, what st
 		} else {
 			e.grant(Grant{Code: GrantNACL, Resource: en.key, Direction: dir, Rule: en.number, Message: en.desc})
 		}
-		return
+		return en.allow
 	}
 	e.add(Reason{Code: NACLDeny, Resource: a.key, Direction: dir, Port: port, Message: fmt.Sprintf(
 		"%s no rule allows %s: implicit deny (*)", where, flow)})
+	return false
+}
+
+// reply requires the ACL of s to allow a reply to or from peer on the
+// ephemeral ports of client: on EphemeralPort, else the reply is denied
+// (NACL_DENY); and on the rest of EphemeralRange(client), else it is dropped
+// now and then (a NACL_EPHEMERAL_GAP per rule that drops part of it).
+func (e *eval) reply(s *subnet, dir Direction, peer netip.Addr, client Endpoint, what string) {
+	if !e.nacl(s, dir, peer, EphemeralPort, what) || s.acl == nil {
+		return
+	}
+	a := s.acl
+	entries, prep := a.inbound, "from"
+	if dir == Outbound {
+		entries, prep = a.outbound, "to"
+	}
+	rng := EphemeralRange(client)
+	undecided := []PortRange{rng}
+	type denial struct {
+		rule  int // 0: the implicit deny
+		ports []PortRange
+	}
+	var denials []denial
+	for _, en := range entries {
+		if len(undecided) == 0 {
+			break
+		}
+		if !en.cidr.Contains(peer) || en.protocol != -1 && en.protocol != 6 {
+			continue
+		}
+		cover := PortRange{0, 65535}
+		if en.protocol == 6 {
+			cover = PortRange{en.from, en.to}
+		}
+		var rest, hit []PortRange
+		for _, r := range undecided {
+			lo, hi := max(r.From, cover.From), min(r.To, cover.To)
+			if lo > hi {
+				rest = append(rest, r)
+				continue
+			}
+			hit = append(hit, PortRange{lo, hi})
+			if r.From < lo {
+				rest = append(rest, PortRange{r.From, lo - 1})
+			}
+			if hi < r.To {
+				rest = append(rest, PortRange{hi + 1, r.To})
+			}
+		}
+		if len(hit) > 0 && !en.allow {
+			denials = append(denials, denial{en.number, hit})
+		}
+		undecided = rest
+	}
+	if len(undecided) > 0 {
+		denials = append(denials, denial{0, undecided})
+	}
+	where := fmt.Sprintf("network ACL %s of %s, %s:", a.name, s.label(), dir)
+	for _, d := range denials {
+		n, names := 0, make([]string, len(d.ports))
+		for i, p := range d.ports {
+			n += p.Len()
+			names[i] = p.String()
+		}
+		rule := fmt.Sprintf("rule %d denies", d.rule)
+		if d.rule == 0 {
+			rule = "no rule allows (implicit deny)"
+		}
+		odds := fmt.Sprintf("about 1 connection in %d fails, at random", rng.Len()/n)
+		if 2*n > rng.Len() {
+			odds = "most connections fail"
+		}
+		e.gaps = append(e.gaps, Reason{Code: NACLEphemeralGap, Resource: a.key, Direction: dir, Rule: d.rule, Port: d.ports[0].From, Ports: d.ports,
+			Message: fmt.Sprintf("%s %s TCP %s %s %s (%s), inside the ephemeral range %s of %s: %d of its %d ports, so %s",
+				where, rule, strings.Join(names, ", "), prep, peer, what, rng, client, n, rng.Len(), odds)})
+	}
 }
 
 func (en naclEntry) matches(peer netip.Addr, port int) bool {

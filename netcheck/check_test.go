@@ -99,6 +99,145 @@ func TestNACLEphemeralReturn(t *testing.T) {
 	})
 }
 
+// TestNACLEphemeralGap: a reply allowed on EphemeralPort but denied on other
+// ports of the client's ephemeral range makes the flow intermittent.
+func TestNACLEphemeralGap(t *testing.T) {
+	gap := func(t *testing.T, r Result) Reason {
+		t.Helper()
+		if r.Verdict != VerdictIntermittent || r.Allowed {
+			t.Errorf("%s -> %s %d: %s, want intermittent", r.From, r.To, r.Port, r.Verdict)
+		}
+		if len(r.Reasons) != 1 || r.Reasons[0].Code != NACLEphemeralGap {
+			t.Fatalf("%s -> %s %d: reasons\n%s want one NACL_EPHEMERAL_GAP", r.From, r.To, r.Port, reasonLines(r))
+		}
+		return r.Reasons[0]
+	}
+	t.Run("a deny inside the load balancer's range", func(t *testing.T) {
+		// The spec's old public ACL: RDP denied inbound, before the replies.
+		s := baseStack().acl("PubAcl", []string{"PublicA"},
+			"in 60 deny 0.0.0.0/0 3389",
+			"in 100 allow 0.0.0.0/0 80",
+			"in 110 allow 0.0.0.0/0 443",
+			"in 120 allow 0.0.0.0/0 1024-65535",
+			"out 100 allow 0.0.0.0/0 all")
+		m := s.model(t)
+		r := gap(t, m.Check(ALB, Web, 80))
+		if r.Resource != "Test/PubAcl" || r.Direction != Inbound || r.Rule != 60 || r.Port != 3389 || !slices.Equal(r.Ports, []PortRange{{3389, 3389}}) {
+			t.Errorf("reason %+v, want PubAcl inbound rule 60 on 3389", r)
+		}
+		for _, want := range []string{"rule 60 denies TCP 3389 from 10.0.2.", "inside the ephemeral range 1024-65535 of alb", "1 of its 64512 ports, so about 1 connection in 64512 fails, at random"} {
+			if !strings.Contains(r.Message, want) {
+				t.Errorf("message %q does not say %q", r.Message, want)
+			}
+		}
+		// The NAT gateway's leg 2, and the web tier's flow through it.
+		gap(t, m.Check(NAT, Internet, 443))
+		gap(t, m.Check(Web, Internet, 443))
+		// A connection to the load balancer gets its reply out on 1024-65535.
+		expectAllowed(t, m, Internet, ALB, 80)
+		// RDP to the load balancer: blocked, and only the block is reported.
+		if got := codes(m.Check(Internet, ALB, 3389)); !slices.Equal(got, []Code{NACLDeny, SGNoIngress}) {
+			t.Errorf("internet -> alb 3389: %v, want the deny and the group, no gap", got)
+		}
+	})
+	t.Run("the implicit deny above an allowed range", func(t *testing.T) {
+		s := baseStack().acl("PubAcl", []string{"PublicA"},
+			"in 100 allow 0.0.0.0/0 80",
+			"in 120 allow 0.0.0.0/0 1024-49999",
+			"out 100 allow 0.0.0.0/0 all")
+		r := gap(t, s.model(t).Check(NAT, Internet, 80))
+		if r.Rule != 0 || r.Port != 50000 || !strings.Contains(r.Message, "no rule allows (implicit deny) TCP 50000-65535") ||
+			!strings.Contains(r.Message, "15536 of its 64512 ports, so about 1 connection in 4 fails") {
+			t.Errorf("reason %+v, want the implicit deny of 50000-65535", r)
+		}
+	})
+	t.Run("several ranges, most of the range", func(t *testing.T) {
+		s := baseStack().acl("PubAcl", []string{"PublicA"},
+			"in 100 deny 0.0.0.0/0 1024-20000",
+			"in 110 deny 0.0.0.0/0 30000-40000",
+			"in 120 allow 0.0.0.0/0 25000-65535",
+			"out 100 allow 0.0.0.0/0 all")
+		m := s.model(t)
+		r := m.Check(NAT, Internet, 443)
+		if r.Verdict != VerdictIntermittent || len(r.Reasons) != 3 {
+			t.Fatalf("%s\n%s want intermittent, rules 100, 110 and the implicit deny", r.Verdict, reasonLines(r))
+		}
+		if r.Reasons[0].Rule != 100 || r.Reasons[1].Rule != 110 || r.Reasons[2].Rule != 0 ||
+			!slices.Equal(r.Reasons[2].Ports, []PortRange{{20001, 24999}}) || !strings.Contains(r.Reasons[0].Message, "18977 of its 64512 ports, so about 1 connection in 3 fails") {
+			t.Errorf("reasons\n%s", reasonLines(r))
+		}
+	})
+	t.Run("outside the client's range", func(t *testing.T) {
+		// The web tier's Linux clients use 32768-60999: denies below do not
+		// touch their replies, into PrivateA or out of PublicA.
+		s := baseStack().acl("PrivAcl", []string{"PrivateA"},
+			"in 60 deny 0.0.0.0/0 3389",
+			"in 130 deny 0.0.0.0/0 3306",
+			"in 140 allow 0.0.0.0/0 1024-65535",
+			"out 100 allow 0.0.0.0/0 all").
+			acl("PubAcl", []string{"PublicA"},
+				"in 100 allow 0.0.0.0/0 all",
+				"out 100 allow 0.0.0.0/0 1-1023",
+				"out 110 allow 10.0.0.0/16 32768-60999",
+				"out 120 allow 0.0.0.0/0 32768-60999")
+		expectAllowed(t, s.model(t), Web, Internet, 443)
+		// A deny at 61000 and above is beyond Linux's range too.
+		s.add("Deny61000", "AWS::EC2::NetworkAclEntry", obj{"NetworkAclId": ref("PrivAcl"), "Egress": false, "RuleNumber": 50,
+			"RuleAction": "deny", "CidrBlock": "0.0.0.0/0", "Protocol": 6, "PortRange": obj{"From": 61000, "To": 65535}})
+		expectAllowed(t, s.model(t), Web, Internet, 443)
+		// One at 40000 is not.
+		s.props("Deny61000")["PortRange"] = obj{"From": 40000, "To": 40000}
+		if r := gap(t, s.model(t).Check(Web, Internet, 443)); r.Rule != 50 || !strings.Contains(r.Message, "inside the ephemeral range 32768-60999 of web") {
+			t.Errorf("reason %+v", r)
+		}
+	})
+	t.Run("an all-protocol deny", func(t *testing.T) {
+		s := baseStack().acl("PubAcl", []string{"PublicA"},
+			"in 100 allow 0.0.0.0/0 32768-65535",
+			"in 110 deny 0.0.0.0/0 all",
+			"out 100 allow 0.0.0.0/0 all")
+		if r := gap(t, s.model(t).Check(ALB, Web, 80)); r.Rule != 110 || !slices.Equal(r.Ports, []PortRange{{1024, 32767}}) {
+			t.Errorf("reason %+v, want rule 110 on 1024-32767", r)
+		}
+	})
+	t.Run("beside a blocked path: partial", func(t *testing.T) {
+		s := baseStack().acl("PubAcl", []string{"PublicA"},
+			"in 60 deny 0.0.0.0/0 3389",
+			"in 120 allow 0.0.0.0/0 1024-65535",
+			"out 100 allow 0.0.0.0/0 all")
+		s.subnet("PrivateB", "10.0.4.0/24", "us-east-1b")
+		s.add("WebB", "AWS::EC2::Instance", obj{"SubnetId": ref("PrivateB"), "SecurityGroupIds": arr{groupID("WebSg")}})
+		s.acl("DenyAll", []string{"PrivateB"})
+		r := s.model(t).Check(ALB, Web, 80)
+		if r.Verdict != VerdictPartial || !slices.Contains(codes(r), NACLEphemeralGap) || !slices.Contains(codes(r), NACLDeny) {
+			t.Errorf("%s %v, want partial with the gap and the deny", r.Verdict, codes(r))
+		}
+		var intermittent, blocked int
+		for _, p := range r.Paths {
+			switch {
+			case p.Intermittent && !p.Allowed && len(p.Reasons) == 1:
+				intermittent++
+			case !p.Intermittent && !p.Allowed:
+				blocked++
+			}
+		}
+		if intermittent != 1 || blocked != 1 {
+			t.Errorf("%d intermittent and %d blocked paths, want 1 and 1", intermittent, blocked)
+		}
+	})
+}
+
+func TestEphemeralRange(t *testing.T) {
+	for e, want := range map[Endpoint]PortRange{Internet: {1024, 65535}, ALB: {1024, 65535}, NAT: {1024, 65535}, Web: {32768, 60999}, RDS: {1024, 65535}} {
+		if got := EphemeralRange(e); got != want {
+			t.Errorf("EphemeralRange(%s) = %v, want %v", e, got, want)
+		}
+	}
+	if got := (PortRange{3389, 3389}).String() + " " + (PortRange{1024, 65535}).String(); got != "3389 1024-65535" {
+		t.Errorf("PortRange strings %q", got)
+	}
+}
+
 func TestNACLSkippedInsideSubnet(t *testing.T) {
 	// An ACL with no entries denies everything that crosses the subnet edge.
 	s := baseStack().acl("DenyAll", []string{"PrivateA"})

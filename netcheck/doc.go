@@ -90,9 +90,11 @@
 // placement, so every zone pairing the architecture relies on is proved (a
 // load balancer in one zone sends to targets in both; a web instance in
 // either zone queries a database that may fail over to the other). The
-// verdict is allow when every path is open, block when none is, partial
-// otherwise; each Path carries its own reasons. An expected "allow" needs
-// every path open and an expected "block" needs every path closed.
+// verdict is allow when every path is open, block when none is,
+// intermittent when none is blocked but some drop replies on part of the
+// ephemeral range (below), partial otherwise; each Path carries its own
+// reasons. An expected "allow" needs every path open and an expected "block"
+// needs every path closed.
 //
 // # Rules modelled
 //
@@ -119,6 +121,19 @@
 // not apply between two addresses of one subnet. A subnet with no ACL
 // association uses the VPC's default ACL, which allows everything.
 //
+// A reply goes back to the port the client opened the connection from, any
+// port of the client's ephemeral range (EphemeralRange: 1024-65535 for
+// NAT gateways, load balancers and internet clients, 32768-60999 for the
+// Linux web tier). A reply allowed on EphemeralPort is also evaluated over
+// that whole range: a rule that denies part of it (a deny of 3389 ahead of
+// the ephemeral allow, say), or a gap the implicit deny fills, drops the
+// connections whose client port falls there, at random. Such a path is
+// Intermittent, not Allowed, with a NACL_EPHEMERAL_GAP reason per rule that
+// names the ports and the share of connections lost; a flow none of whose
+// paths is blocked but some intermittent is VerdictIntermittent, which
+// meets neither an expected allow nor an expected block. Gaps are reported
+// only on paths that are otherwise open.
+//
 // Security groups are stateful (replies pass) and allow-only: the source's
 // egress and the destination's ingress must both allow the flow, by CIDR
 // block or by security-group reference (the peer is a member of the group).
@@ -132,9 +147,11 @@
 // # Limits
 //
 //   - TCP over IPv4 only; IPv6 and prefix-list routes and rules are ignored.
-//   - One address stands for the internet and one port for every reply: a rule
-//     that treats part of the internet or part of the ephemeral range
-//     differently is judged by InternetAddress and EphemeralPort alone.
+//   - One address stands for the internet: a rule that treats part of the
+//     internet differently is judged by InternetAddress alone. Replies are
+//     judged on EphemeralPort and, for gaps, over EphemeralRange of the
+//     client's endpoint, which assumes Linux for every web instance: a
+//     Windows tier (49152-65535) is checked on Linux's range.
 //   - Only internet gateways and NAT gateways are followed as route targets;
 //     peering, transit gateways, VPC endpoints, instances and interfaces as
 //     targets are reported as unfollowed. Gateway VPC endpoints (S3,

@@ -17,7 +17,8 @@ type Expectation struct {
 }
 
 // Met reports whether r agrees with x: an allowed flow must be open on every
-// path, a blocked flow on none. A partial or unknown verdict meets neither.
+// path, a blocked flow on none. A partial, intermittent or unknown verdict
+// meets neither.
 func (x Expectation) Met(r Result) bool {
 	if x.Allowed {
 		return r.Verdict == VerdictAllow

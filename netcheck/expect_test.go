@@ -135,6 +135,21 @@ func TestMermaid(t *testing.T) {
 	if got := m.Mermaid(3306); strings.Contains(got, `"TCP 80"`) {
 		t.Errorf("Mermaid(3306) draws port 80:\n%s", got)
 	}
+
+	// An intermittent flow is a crossed arrow: the public ACL drops the
+	// load balancer's replies on 3389.
+	m = baseStack().acl("PubAcl", []string{"PublicA"},
+		"in 60 deny 0.0.0.0/0 3389",
+		"in 100 allow 0.0.0.0/0 80",
+		"in 120 allow 0.0.0.0/0 1024-65535",
+		"out 100 allow 0.0.0.0/0 all").model(t)
+	d = m.Mermaid(80)
+	if !strings.Contains(d, ids["alb"]+` --x|"TCP 80: replies partly dropped"| `+ids["web"]) || strings.Contains(d, ids["alb"]+` ==>`) {
+		t.Errorf("diagram does not cross the intermittent alb -> web:\n%s", d)
+	}
+	if !strings.Contains(d, `internet ==>|"TCP 80"| `+ids["alb"]) {
+		t.Errorf("diagram lacks the open internet -> alb:\n%s", d)
+	}
 }
 
 func TestDisplayName(t *testing.T) {

@@ -14,8 +14,10 @@ var diagramPorts = []int{22, 80, 443, 3306, 3389, 8080}
 // availability zones and subnets (CIDR, route table, network ACL), the
 // internet gateways and NAT gateways, where each workload sits, the default
 // routes (dotted), and the allowed flows (thick arrows labelled with ports)
-// between placements. Flows are evaluated on ports, or when none are given
-// on 22, 80, 443, 3306, 3389 and 8080.
+// between placements; intermittent ones, whose replies a network ACL drops on
+// part of the ephemeral range, are crossed arrows ("--x") labelled "replies
+// partly dropped". Flows are evaluated on ports, or when none are given on
+// 22, 80, 443, 3306, 3389 and 8080.
 func (m *Model) Mermaid(ports ...int) string {
 	if len(ports) == 0 {
 		ports = diagramPorts
@@ -93,7 +95,10 @@ func (m *Model) Mermaid(ports ...int) string {
 	}
 
 	// Allowed flows, one arrow per pair of placements.
-	type edge struct{ from, to *placement }
+	type edge struct {
+		from, to     *placement
+		intermittent bool
+	}
 	var order []edge
 	open := map[edge][]string{}
 	for _, from := range endpoints {
@@ -107,10 +112,11 @@ func (m *Model) Mermaid(ports ...int) string {
 						continue
 					}
 					for _, port := range ports {
-						if !path(s, d, port).Allowed {
+						p := path(s, d, port)
+						if !p.Allowed && !p.Intermittent {
 							continue
 						}
-						k := edge{s, d}
+						k := edge{s, d, p.Intermittent}
 						if open[k] == nil {
 							order = append(order, k)
 						}
@@ -121,6 +127,10 @@ func (m *Model) Mermaid(ports ...int) string {
 		}
 	}
 	for _, k := range order {
+		if k.intermittent {
+			line(1, "%s --x|%s| %s", id(k.from, "p"), quote("TCP "+strings.Join(open[k], ", ")+": replies partly dropped"), id(k.to, "p"))
+			continue
+		}
 		line(1, "%s ==>|%s| %s", id(k.from, "p"), quote("TCP "+strings.Join(open[k], ", ")), id(k.to, "p"))
 	}
 	return b.String()

@@ -6,9 +6,13 @@
 //	go run ./cmd/netcheck [-expect FILE] [-v] [-stage NAME] [cdk.out]
 //	go run ./cmd/netcheck -mermaid [-stage NAME] [cdk.out]
 //
-// It prints each expected flow with its verdict and, for a flow that is not
-// open, every reason found (route, NACL rule number or implicit deny, missing
-// security-group rule, missing public address). The expected table
+// It prints each expected flow with its verdict (allow, block, partial,
+// intermittent, unknown) and, for a flow that is not open, every reason found
+// (route, NACL rule number or implicit deny, missing security-group rule,
+// missing public address). An intermittent flow opens, but a network ACL
+// drops its replies on part of the client's ephemeral range
+// (NACL_EPHEMERAL_GAP, with the rule and the ports): it contradicts an
+// expected allow, and the summary counts such flows. The expected table
 // (default cmd/netcheck/expected.txt) holds one flow per line, for example
 // "internet -> alb 80,443 allow"; -expect "" prints every flow between the
 // endpoints on ports 22, 80, 443, 3306, 3389 and 8080 instead.
@@ -175,13 +179,14 @@ func label(s netcheck.Stage) string {
 // returns how many flows contradict their expectation. With multi, each line
 // begins with the flow's stage.
 func report(w io.Writer, rows []row, checked, skipped []netcheck.Stage, multi bool, file string, verbose bool) int {
-	width, stageWidth := len("FLOW"), len("STAGE")
+	width, stageWidth, verdictWidth := len("FLOW"), len("STAGE"), len("partial")
 	for _, r := range rows {
 		width = max(width, len(flow(r.result)))
 		stageWidth = max(stageWidth, len(label(r.stage)))
+		verdictWidth = max(verdictWidth, len(r.result.Verdict))
 	}
 	expected := len(rows) > 0 && rows[0].exp != nil
-	header := fmt.Sprintf("%-*s  %5s  %-7s", width, "FLOW", "PORT", "RESULT")
+	header := fmt.Sprintf("%-*s  %5s  %-*s", width, "FLOW", "PORT", verdictWidth, "RESULT")
 	if multi {
 		header = fmt.Sprintf("%-*s  %s", stageWidth, "STAGE", header)
 	}
@@ -189,10 +194,13 @@ func report(w io.Writer, rows []row, checked, skipped []netcheck.Stage, multi bo
 		header += "  CHECK"
 	}
 	fmt.Fprintln(w, header)
-	bad := 0
+	bad, intermittent := 0, 0
 	for _, rw := range rows {
 		r := rw.result
-		line := fmt.Sprintf("%-*s  %5d  %-7s", width, flow(r), r.Port, r.Verdict)
+		if r.Verdict == netcheck.VerdictIntermittent {
+			intermittent++
+		}
+		line := fmt.Sprintf("%-*s  %5d  %-*s", width, flow(r), r.Port, verdictWidth, r.Verdict)
 		if multi {
 			line = fmt.Sprintf("%-*s  %s", stageWidth, label(rw.stage), line)
 		}
@@ -208,7 +216,11 @@ func report(w io.Writer, rows []row, checked, skipped []netcheck.Stage, multi bo
 		if verbose {
 			for _, p := range r.Paths {
 				if !p.Allowed {
-					fmt.Fprintf(w, "      path %s -> %s:\n", p.From, p.To)
+					state := ""
+					if p.Intermittent {
+						state = " (intermittent)"
+					}
+					fmt.Fprintf(w, "      path %s -> %s%s:\n", p.From, p.To, state)
 					for _, why := range p.Reasons {
 						fmt.Fprintf(w, "        %s\n", why)
 					}
@@ -221,8 +233,11 @@ func report(w io.Writer, rows []row, checked, skipped []netcheck.Stage, multi bo
 		}
 		if r.Verdict == netcheck.VerdictPartial {
 			for _, p := range r.Paths {
-				if p.Allowed {
+				switch {
+				case p.Allowed:
 					fmt.Fprintf(w, "      open: %s -> %s\n", p.From, p.To)
+				case p.Intermittent:
+					fmt.Fprintf(w, "      intermittent: %s -> %s\n", p.From, p.To)
 				}
 			}
 		}
@@ -239,6 +254,10 @@ func report(w io.Writer, rows []row, checked, skipped []netcheck.Stage, multi bo
 		fmt.Fprintf(w, "%d flows checked%s: %d as expected, %d contradict the expected table.\n", len(rows), in, len(rows)-bad, bad)
 	} else {
 		fmt.Fprintf(w, "%d flows checked%s.\n", len(rows), in)
+	}
+	if intermittent > 0 {
+		fmt.Fprintf(w, "%d intermittent: a network ACL drops their replies on part of the client's ephemeral range (%s above).\n",
+			intermittent, netcheck.NACLEphemeralGap)
 	}
 	for _, s := range checked {
 		notes := s.Model.Notes()
