@@ -79,11 +79,9 @@ func aclFor(t *testing.T, s *stackOutput, subnet string) string {
 // rules must change this table too.
 var wantPublicAcl = []string{
 	"in 50 deny 0.0.0.0/0 22-22",
-	"in 60 deny 0.0.0.0/0 3389-3389",
 	"in 100 allow 0.0.0.0/0 80-80",
 	"in 110 allow 0.0.0.0/0 443-443",
-	"in 120 allow 0.0.0.0/0 1024-3388",
-	"in 130 allow 0.0.0.0/0 3390-65535",
+	"in 120 allow 0.0.0.0/0 1024-65535",
 	"out 100 allow 0.0.0.0/0 80-80",
 	"out 110 allow 0.0.0.0/0 443-443",
 	"out 120 allow 0.0.0.0/0 1024-65535",
@@ -138,13 +136,27 @@ func TestNetworkAcls(t *testing.T) {
 	}
 }
 
+// TestNoAclOpensSshOrRdpToTheInternet: no entry allows 0.0.0.0/0 in to 22,
+// and none of the private subnets' ACL, where the servers listen, to 3389
+// (Security Hub EC2.21). The public ACL admits 3389 only as one port of the
+// range its load balancer and NAT gateways receive replies on (1024-65535):
+// a deny there dropped those replies. Nothing in the public subnets accepts
+// a connection on 3389 (internet -> alb 3389 and internet -> nat 3389 are
+// blocked in TestSpecReachability, by the load balancer's group and the NAT
+// gateways).
 func TestNoAclOpensSshOrRdpToTheInternet(t *testing.T) {
-	for acl, es := range aclEntries(stack(t, "Network")) {
+	s := stack(t, "Network")
+	public := aclFor(t, s, subnetByName(t, s, "Public Subnet 1"))
+	for acl, es := range aclEntries(s) {
 		for _, e := range es {
 			for _, port := range []int{22, 3389} {
-				if !e.egress && e.allow && e.cidr == "0.0.0.0/0" && e.from <= port && port <= e.to {
-					t.Errorf("ACL %s entry %v allows port %d from 0.0.0.0/0", acl, e, port)
+				if e.egress || !e.allow || e.cidr != "0.0.0.0/0" || port < e.from || port > e.to {
+					continue
 				}
+				if acl == public && port == 3389 && e.from == 1024 && e.to == 65535 {
+					continue // the ephemeral range of the load balancer and the NAT gateways
+				}
+				t.Errorf("ACL %s entry %v allows port %d from 0.0.0.0/0", acl, e, port)
 			}
 		}
 	}
@@ -180,7 +192,7 @@ func TestAclsCarryTheSpecFlows(t *testing.T) {
 		ec2    = "10.0.2.10"    // Private Subnet 1
 		rds    = "10.0.4.30"    // Private Subnet 2
 		eph    = 40000          // an ephemeral port
-		rdpEph = 3389           // never allowed from the internet
+		rdpEph = 3389           // RDP, and an ephemeral port of the load balancer and NAT gateways
 		out    = true
 		in     = false
 	)
@@ -192,6 +204,12 @@ func TestAclsCarryTheSpecFlows(t *testing.T) {
 		port   int
 	}
 	allowed := map[string][]hop{
+		// The load balancer and the NAT gateways pick any port of 1024-65535:
+		// their replies on 3389 come back in too.
+		"ALB -> EC2, the reply on port 3389": {
+			{"reply out of private", priv, out, alb, rdpEph}, {"reply into public", pub, in, ec2, rdpEph}},
+		"NAT gateway -> internet, the reply on port 3389": {
+			{"reply into public", pub, in, server, rdpEph}},
 		"internet -> ALB on 80": {
 			{"request into public", pub, in, client, 80}, {"reply out of public", pub, out, client, eph}},
 		"internet -> ALB on 443": {
@@ -222,13 +240,14 @@ func TestAclsCarryTheSpecFlows(t *testing.T) {
 		}
 	}
 	blocked := map[string]hop{
-		"internet -> EC2 on 80":         {"", priv, in, client, 80},
-		"internet -> EC2 on 443":        {"", priv, in, client, 443},
-		"internet -> RDS on 3306":       {"", priv, in, client, 3306},
-		"internet -> private SSH":       {"", priv, in, client, 22},
-		"internet -> private RDP":       {"", priv, in, client, rdpEph},
-		"internet -> public SSH":        {"", pub, in, client, 22},
-		"internet -> public RDP":        {"", pub, in, client, rdpEph},
+		"internet -> EC2 on 80":   {"", priv, in, client, 80},
+		"internet -> EC2 on 443":  {"", priv, in, client, 443},
+		"internet -> RDS on 3306": {"", priv, in, client, 3306},
+		"internet -> private SSH": {"", priv, in, client, 22},
+		"internet -> private RDP": {"", priv, in, client, rdpEph},
+		"internet -> public SSH":  {"", pub, in, client, 22},
+		// RDP into the public subnets passes this ACL (see
+		// TestNoAclOpensSshOrRdpToTheInternet); the security groups stop it.
 		"internet -> public SMTP 25":    {"", pub, in, client, 25},
 		"ALB -> RDS on 3306 (into RDS)": {"", priv, in, alb, 3306},
 	}

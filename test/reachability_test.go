@@ -137,6 +137,37 @@ func TestMutationsFlipExactlyTheirFlows(t *testing.T) {
 			flips: []string{"internet -> rds 3306: block => allow"},
 		},
 		{
+			// The rule this project had until the checker found the fault:
+			// it lies inside the ephemeral range (1024-65535) of the load
+			// balancer and the NAT gateways, so it drops their replies on
+			// 3389, about one connection in 64,512. Every flow whose reply
+			// enters the public subnets turns intermittent; RDP to the load
+			// balancer was blocked by its group anyway.
+			name: "put back the public ACL's inbound deny of 3389",
+			mutate: func(t *testing.T, net, _, _ map[string]any) {
+				acl := idWhere(t, net, "AWS::EC2::NetworkAcl", func(p map[string]any) bool { return true }, "NetworkPublicAcl")
+				net["Resources"].(map[string]any)["Deny3389"] = map[string]any{
+					"Type": "AWS::EC2::NetworkAclEntry",
+					"Properties": map[string]any{
+						"NetworkAclId": map[string]any{"Ref": acl}, "RuleNumber": 60.0, "Egress": false, "RuleAction": "deny",
+						"Protocol": 6.0, "CidrBlock": "0.0.0.0/0", "PortRange": map[string]any{"From": 3389.0, "To": 3389.0},
+					},
+				}
+			},
+			flips: []string{
+				"alb -> web 80: allow => intermittent", "alb -> web 443: allow => intermittent",
+				"web -> internet 80: allow => intermittent", "web -> internet 443: allow => intermittent",
+				"nat -> internet 80: allow => intermittent", "nat -> internet 443: allow => intermittent",
+				"nat -> internet 3306: allow => intermittent", "nat -> internet 3389: allow => intermittent",
+				"nat -> internet 8080: allow => intermittent",
+			},
+			reasons: map[string][]netcheck.Code{
+				"alb -> web 80":        {netcheck.NACLEphemeralGap},
+				"nat -> internet 443":  {netcheck.NACLEphemeralGap},
+				"internet -> alb 3389": {netcheck.NACLDeny, netcheck.SGNoIngress},
+			},
+		},
+		{
 			name: "insert a lower-numbered deny of 443 before the public ACL's allow",
 			mutate: func(t *testing.T, net, _, _ map[string]any) {
 				acl := idWhere(t, net, "AWS::EC2::NetworkAcl", func(p map[string]any) bool { return true }, "NetworkPublicAcl")

@@ -16,9 +16,20 @@ import (
 // and the replies come back the same way with the internet host as source.
 //
 // Every entry below names the flows it serves. Anything not allowed is denied by
-// the ACL's implicit final rule. No entry allows 0.0.0.0/0 in to port 22 or 3389:
-// the inbound ephemeral ranges stop at 3388 and resume at 3390, and explicit
-// denies for both ports come first, so an allow added later cannot open them.
+// the ACL's implicit final rule.
+//
+// A reply arrives on the client's ephemeral port, so a deny inside a client's
+// ephemeral range drops the replies to the connections that happen to use that
+// port. In the public subnets the clients are the load balancer and the NAT
+// gateways, which use 1024-65535: their ACL admits the whole range back and
+// denies nothing inside it (an inbound deny of 3389 here dropped about one
+// connection in 64,512). RDP to the public tier stays blocked: the load
+// balancer's group admits 80 and 443 only, and NAT gateways accept no inbound
+// connections. In the private subnets the clients are the web servers, whose
+// Linux kernel picks 32768-60999: the explicit denies of 22, 3389 and 3306 lie
+// outside it, come first so an allow added later cannot open them, and the
+// inbound ephemeral ranges skip 3389, so no private entry allows 0.0.0.0/0 in
+// to 22 or 3389 (Security Hub EC2.21).
 
 // AclRule is one network ACL entry. One entry is made per CIDR, numbered
 // Number, Number+1, ... in the order of Cidrs.
@@ -47,11 +58,10 @@ func PublicAclRules() []AclRule {
 	world := []string{anywhere}
 	return []AclRule{
 		{Number: 50, Cidrs: world, FromPort: ssh, ToPort: ssh, Flow: "SSH from anywhere: blocked"},
-		{Number: 60, Cidrs: world, FromPort: rdp, ToPort: rdp, Flow: "RDP from anywhere: blocked"},
 		{Number: 100, Allow: true, Cidrs: world, FromPort: 80, ToPort: 80, Flow: "internet -> ALB HTTP; EC2 -> NAT gateway HTTP (leg 1)"},
 		{Number: 110, Allow: true, Cidrs: world, FromPort: 443, ToPort: 443, Flow: "internet -> ALB HTTPS; EC2 -> NAT gateway HTTPS (leg 1)"},
-		{Number: 120, Allow: true, Cidrs: world, FromPort: ephemeralLow, ToPort: rdp - 1, Flow: "replies: internet -> NAT gateway (leg 2), EC2 -> ALB"},
-		{Number: 130, Allow: true, Cidrs: world, FromPort: rdp + 1, ToPort: portMax, Flow: "replies: internet -> NAT gateway (leg 2), EC2 -> ALB"},
+		{Number: 120, Allow: true, Cidrs: world, FromPort: ephemeralLow, ToPort: portMax,
+			Flow: "replies: internet -> NAT gateway (leg 2), EC2 -> ALB, on their whole ephemeral range 1024-65535 (RDP to this tier: its security groups block it)"},
 
 		{Number: 100, Egress: true, Allow: true, Cidrs: world, FromPort: 80, ToPort: 80, Flow: "NAT gateway -> internet HTTP (leg 2); ALB -> EC2 HTTP"},
 		{Number: 110, Egress: true, Allow: true, Cidrs: world, FromPort: 443, ToPort: 443, Flow: "NAT gateway -> internet HTTPS (leg 2); ALB -> EC2 HTTPS"},
