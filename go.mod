@@ -26,6 +26,7 @@ require (
 	github.com/cdklabs/cdk-nag-go/cdknag/v2 v2.38.2
 )
 
+// The AWS SDK's services cmd/preflight reads an account with (read-only calls).
 require (
 	github.com/aws/aws-sdk-go-v2/service/cloudformation v1.84.0
 	github.com/aws/aws-sdk-go-v2/service/codeconnections v1.11.2
