@@ -443,6 +443,12 @@ func (p *preflight) quotaValue(ctx context.Context, c *clients, q quota) (int, s
 			}
 		}
 	}
+	if err == nil {
+		err = errDef
+	}
+	if err == nil {
+		err = fmt.Errorf("Service Quotas returned no value for %s %s", q.service, q.code)
+	}
 	return 0, "", err
 }
 
