@@ -64,6 +64,7 @@ const (
 // PortRange is an inclusive range of TCP ports.
 type PortRange struct{ From, To int }
 
+// String is "FROM-TO", or the port alone.
 func (r PortRange) String() string {
 	if r.From == r.To {
 		return strconv.Itoa(r.From)

@@ -261,8 +261,10 @@ func TestControlTowerControls(t *testing.T) {
 			t.Errorf("%s allows %s, which no environment fails any more: remove it", controlsAllowFile, id)
 		}
 	}
-	if n := len(failing[stacks.DefaultEnvironment]); n > 8 {
-		t.Errorf("the default environment fails %d controls; it failed 8 when this was written", n)
+	// 8 when the check was written; 9 since the public ACL admits the whole
+	// ephemeral range (CT.EC2.PR.5). A new failure must raise this on purpose.
+	if n := len(failing[stacks.DefaultEnvironment]); n > 9 {
+		t.Errorf("the default environment fails %d controls; it failed 9 when this was last reviewed", n)
 	}
 }
 

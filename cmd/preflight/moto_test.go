@@ -335,8 +335,8 @@ func TestBootstrappedAccountPasses(t *testing.T) {
 		"PASS bootstrap: version 33 (/cdk-bootstrap/hnb659fds/version); the pinned CLI needs 8",
 		"PASS zones: us-east-1a (use1-az6), us-east-1b (use1-az1) available",
 		"PASS instance type: t3.small offered in eu-west-1a, eu-west-1b",
-		"PASS database: MySQL 8.4.6 on db.t3.micro, gp3, Multi-AZ offered in us-east-1a, us-east-1b",
-		"PASS database: MySQL 8.4.6 on db.t3.micro, gp3 offered in us-east-1a, us-east-1b", // dev: single-AZ
+		"PASS database: MySQL 8.4 on db.t3.micro, gp3, Multi-AZ (8.4.6) offered in us-east-1a, us-east-1b",
+		"PASS database: MySQL 8.4 on db.t3.micro, gp3 (8.4.6) offered in us-east-1a, us-east-1b", // dev: single-AZ
 		"PASS quota Elastic IPs: 0 of 5 in use (default quota L-0263D0A3), the environment needs 2 (one per NAT gateway)",
 		"PASS quota VPCs: 1 of 5 in use (quota L-F678F1CE), the environment needs 1",
 		"PASS table: no table Forum-dev in us-east-1 yet (Data.TableName)",
@@ -432,7 +432,7 @@ func TestZonesAndInstanceTypes(t *testing.T) {
 			"fix: choose a Web.InstanceType offered in every zone of environment dev, or zones that offer t3.micro",
 		)
 		// The fake RDS offers zones a to c: a single-AZ database needs one of them.
-		want(t, out, "PASS database: MySQL 8.4.6 on db.t3.micro, gp3 offered in us-east-1a\n")
+		want(t, out, "PASS database: MySQL 8.4 on db.t3.micro, gp3 (8.4.6) offered in us-east-1a\n")
 	})
 }
 
@@ -444,23 +444,23 @@ func TestDatabase(t *testing.T) {
 		line    []string
 		success bool
 	}{
-		{"retired version", []rdsOption{{version: "8.4.7", class: "db.t3.micro", storage: "gp3", multiAz: true}}, "dev", []string{
-			"FAIL database: MySQL 8.4.6 on db.t3.micro is not offered in us-east-1",
+		{"no 8.4 offered", []rdsOption{{version: "8.0.40", class: "db.t3.micro", storage: "gp3", multiAz: true}}, "dev", []string{
+			"FAIL database: MySQL 8.4 on db.t3.micro is not offered in us-east-1",
 			"fix: take a version RDS offers for db.t3.micro (database.EngineVersion in constructs/database), or another Data.DatabaseInstanceType for environment dev; list them with: aws rds describe-orderable-db-instance-options --engine mysql --db-instance-class db.t3.micro",
 		}, false},
 		{"no gp3", []rdsOption{{version: "8.4.6", class: "db.t3.micro", storage: "gp2", multiAz: true}}, "dev", []string{
-			"FAIL database: MySQL 8.4.6 on db.t3.micro is offered only with storage gp2, not gp3",
+			"FAIL database: MySQL 8.4 on db.t3.micro is offered only with storage gp2, not gp3",
 			"fix: choose another Data.DatabaseInstanceType for environment dev",
 		}, false},
 		{"no Multi-AZ", []rdsOption{{version: "8.4.6", class: "db.t3.micro", storage: "gp3"}}, "project-1", []string{
-			"FAIL database: MySQL 8.4.6 on db.t3.micro is not offered Multi-AZ (Data.DatabaseMultiAz)",
+			"FAIL database: MySQL 8.4 on db.t3.micro is not offered Multi-AZ (Data.DatabaseMultiAz)",
 			"fix: choose a Data.DatabaseInstanceType offered Multi-AZ for environment project-1",
 		}, false},
 		{"single-AZ needs no Multi-AZ", []rdsOption{{version: "8.4.6", class: "db.t3.micro", storage: "gp3"}}, "dev", []string{
-			"PASS database: MySQL 8.4.6 on db.t3.micro, gp3 offered in us-east-1a, us-east-1b",
+			"PASS database: MySQL 8.4 on db.t3.micro, gp3 (8.4.6) offered in us-east-1a, us-east-1b",
 		}, true},
 		{"one zone for Multi-AZ", []rdsOption{{version: "8.4.6", class: "db.t3.micro", storage: "gp3", multiAz: true, zones: []string{"us-east-1a", "us-east-1c"}}}, "project-1", []string{
-			"FAIL database: MySQL 8.4.6 on db.t3.micro is offered in us-east-1a, us-east-1c only, of the environment's zones us-east-1a, us-east-1b; the instance needs 2",
+			"FAIL database: MySQL 8.4 on db.t3.micro is offered in us-east-1a, us-east-1c only, of the environment's zones us-east-1a, us-east-1b; the instance needs 2",
 			"fix: choose zones (Network.Subnets) or a Data.DatabaseInstanceType that RDS offers there for environment project-1",
 		}, false},
 	} {
