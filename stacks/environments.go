@@ -52,21 +52,7 @@ func Environments() []Environment {
 				NoncurrentVersionDays:      90,
 				AccessLogDays:              365,
 			},
-			Monitoring: monitoring.Settings{
-				LoadBalancer5xx:           10,
-				Target5xx:                 10,
-				UnhealthyHosts:            1,
-				TargetResponseMillis:      2000,
-				InServiceShortfallMinutes: 20,
-				DatabaseCpuPercent:        80,
-				DatabaseFreeStorageGiB:    5,
-				DatabaseFreeMemoryMiB:     100,
-				DatabaseConnections:       60,
-				TableThrottledRequests:    1,
-				TableSystemErrors:         1,
-				NatPortAllocationErrors:   1,
-				NatDroppedPackets:         100,
-			},
+			Monitoring: standardAlarms,
 		},
 		// Development: the same layout for less money. One shared NAT gateway,
 		// one web server, a single-AZ database, short retention, and no
@@ -102,21 +88,7 @@ func Environments() []Environment {
 				NoncurrentVersionDays:     30,
 				AccessLogDays:             90,
 			},
-			Monitoring: monitoring.Settings{
-				LoadBalancer5xx:           10,
-				Target5xx:                 10,
-				UnhealthyHosts:            1,
-				TargetResponseMillis:      2000,
-				InServiceShortfallMinutes: 20,
-				DatabaseCpuPercent:        80,
-				DatabaseFreeStorageGiB:    5,
-				DatabaseFreeMemoryMiB:     100,
-				DatabaseConnections:       60,
-				TableThrottledRequests:    1,
-				TableSystemErrors:         1,
-				NatPortAllocationErrors:   1,
-				NatDroppedPackets:         100,
-			},
+			Monitoring: standardAlarms,
 		},
 		// Production, in another region: one NAT gateway per zone, a Multi-AZ
 		// database, every protection on, longer retention.
@@ -176,4 +148,21 @@ func Environments() []Environment {
 			},
 		},
 	}
+}
+
+// standardAlarms are the alarm thresholds of project-1 and dev; prod sets its own.
+var standardAlarms = monitoring.Settings{
+	LoadBalancer5xx:           10,
+	Target5xx:                 10,
+	UnhealthyHosts:            1,
+	TargetResponseMillis:      2000,
+	InServiceShortfallMinutes: 20,
+	DatabaseCpuPercent:        80,
+	DatabaseFreeStorageGiB:    5,
+	DatabaseFreeMemoryMiB:     100,
+	DatabaseConnections:       60,
+	TableThrottledRequests:    1,
+	TableSystemErrors:         1,
+	NatPortAllocationErrors:   1,
+	NatDroppedPackets:         100,
 }

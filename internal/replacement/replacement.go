@@ -97,7 +97,7 @@ func Compare(old, new Templates) []Change {
 			}{{spec.Always, Replaced}, {spec.Maybe, MaybeReplaced}} {
 				for _, p := range kind.props {
 					if !reflect.DeepEqual(oldProps[p], newProps[p]) {
-						c.Kind, c.Property, c.Reason = kind.kind, p, fmt.Sprintf("%s: %s -> %s", p, show(oldProps[p]), show(newProps[p]))
+						c.Kind, c.Property, c.Reason = kind.kind, p, fmt.Sprintf("%s: %s -> %s", p, Show(oldProps[p]), Show(newProps[p]))
 						pending = append(pending, c)
 						if kind.kind == Replaced {
 							replaced[id] = true
@@ -271,7 +271,9 @@ func weakenedPolicies(typ string, old, new map[string]any) [][2]string {
 	return out
 }
 
-func show(v any) string {
+// Show is a value for a message: compact JSON, at most 120 characters,
+// "(unset)" for none.
+func Show(v any) string {
 	if v == nil {
 		return "(unset)"
 	}

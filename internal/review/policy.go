@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/project-1/project-1/internal/replacement"
 )
 
 // policy lists the protections, high availability and retention that HEAD
@@ -41,7 +43,7 @@ func (rv *reviewer) policy(production bool, stacks []string) []Finding {
 		hp, _ := p.head["Properties"].(map[string]any)
 		lost := func(kind, path string) {
 			if on(field(bp, path)) && !on(field(hp, path)) {
-				add(kind, p, path, fmt.Sprintf("%s: %s -> %s", path, show(field(bp, path)), show(field(hp, path))))
+				add(kind, p, path, fmt.Sprintf("%s: %s -> %s", path, replacement.Show(field(bp, path)), replacement.Show(field(hp, path))))
 			}
 		}
 		shorter := func(path string, unset days) {
@@ -68,12 +70,12 @@ func (rv *reviewer) policy(production bool, stacks []string) []Finding {
 			const attr = "deletion_protection.enabled"
 			if on(lbAttribute(bp, attr)) && !on(lbAttribute(hp, attr)) {
 				add("deletion-protection", p, "LoadBalancerAttributes "+attr,
-					fmt.Sprintf("LoadBalancerAttributes %s: %s -> %s", attr, show(lbAttribute(bp, attr)), show(lbAttribute(hp, attr))))
+					fmt.Sprintf("LoadBalancerAttributes %s: %s -> %s", attr, replacement.Show(lbAttribute(bp, attr)), replacement.Show(lbAttribute(hp, attr))))
 			}
 		case "AWS::S3::Bucket":
 			const path = "VersioningConfiguration.Status"
 			if field(bp, path) == "Enabled" && field(hp, path) != "Enabled" {
-				add("versioning", p, path, fmt.Sprintf("%s: %s -> %s", path, show(field(bp, path)), show(field(hp, path))))
+				add("versioning", p, path, fmt.Sprintf("%s: %s -> %s", path, replacement.Show(field(bp, path)), replacement.Show(field(hp, path))))
 			}
 			for _, l := range lifecycleLosses(bp, hp) {
 				add("retention", p, l[0], l[1])

@@ -486,18 +486,3 @@ func sgWidening(pairs []pair) []Finding {
 	}
 	return out
 }
-
-// show is a value for a message: compact JSON, "(unset)" for none.
-func show(v any) string {
-	if v == nil {
-		return "(unset)"
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	if len(b) > 120 {
-		return string(b[:117]) + "..."
-	}
-	return string(b)
-}
