@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -241,5 +242,51 @@ func TestAddAnEnvironment(t *testing.T) {
 	checkStage(t, loaded[0], expectedFlows(t))
 	if n := len(loaded[0].Model.Placements(netcheck.RDS)); n != 3 {
 		t.Errorf("the database is placed in %d subnets, want the three private ones", n)
+	}
+}
+
+// TestReadmeEnvironmentsTable: the README's table of environments says what
+// each environment's configuration is: region, VPC block, NAT gateways, web
+// tier, database class and Multi-AZ, protections on or off.
+func TestReadmeEnvironmentsTable(t *testing.T) {
+	raw, err := os.ReadFile("../README.md")
+	must(t, "read the README", err)
+	rows := map[string][]string{}
+	for _, line := range strings.Split(string(raw), "\n") {
+		m := regexp.MustCompile("^\\| `([a-z0-9-]+)`( \\(default\\))? \\|(.*)\\|$").FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		cells := strings.Split(m[3], "|")
+		if len(cells) == 6 {
+			rows[m[1]] = cells
+		}
+	}
+	for _, e := range stacks.Environments() {
+		cells, ok := rows[e.Name]
+		if !ok {
+			t.Errorf("the README's environments table has no row for %s", e.Name)
+			continue
+		}
+		zone := strings.TrimSpace(cells[0])
+		multiAz := map[bool]string{true: "Multi-AZ", false: "single-AZ"}[e.Data.DatabaseMultiAz]
+		protections := map[bool]string{true: "everything on", false: "protection off"}[e.Data.TerminationProtection && e.Data.DatabaseDeletionProtection && e.Data.TableDeletionProtection && e.Web.DeletionProtection]
+		for _, c := range []struct {
+			cell int
+			want string
+		}{
+			{1, "`" + e.Network.Cidr + "`"},
+			{2, fmt.Sprintf("%d, ", e.Network.NatGateways)},
+			{3, fmt.Sprintf("%d x %s", e.Web.Instances, e.Web.InstanceType)},
+			{4, "db." + e.Data.DatabaseInstanceType + ", " + multiAz},
+			{5, protections},
+		} {
+			if !strings.Contains(cells[c.cell], c.want) {
+				t.Errorf("README, %s: %q does not say %q", e.Name, strings.TrimSpace(cells[c.cell]), c.want)
+			}
+		}
+		if !strings.HasPrefix(zone, e.Region) {
+			t.Errorf("README, %s: zones %q are not in %s", e.Name, zone, e.Region)
+		}
 	}
 }
