@@ -1,6 +1,7 @@
 package test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"regexp"
@@ -8,6 +9,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/project-1/project-1/internal/replacement"
+	"github.com/project-1/project-1/netcheck"
 )
 
 // TestLoadBalancerWaitsForTheInstances: in every environment the load balancer
@@ -113,5 +117,60 @@ func TestReadmeListsTheFixedNames(t *testing.T) {
 	got, listed := fixedNames(templates), readmeFixedNames(t)
 	if !slices.Equal(got, listed) {
 		t.Errorf("retained resources with a fixed name:\n  templates: %q\n  README:    %q", got, listed)
+	}
+}
+
+// TestAnUpdateThatReplacesAnExportedValue: a change that replaces a resource
+// whose value another stack reads (here the web tier's security group, whose
+// description is create-only) yields a pair of templates CloudFormation can
+// deploy in order: the group is replaced in the network stack, and nothing
+// locks the old value, since no stack exports it (the app stack reads it with
+// Fn::GetStackOutput when it deploys next). With exports, the network stack's
+// update would fail: "Export ... cannot be updated as it is in use".
+func TestAnUpdateThatReplacesAnExportedValue(t *testing.T) {
+	old := replacement.Templates{}
+	for _, s := range synth.stacks {
+		old[s.name] = s.json
+	}
+	changed := netcheck.CloneTemplates(old)
+	network := changed[stack(t, "Network").name]
+	var group string
+	for id, r := range network["Resources"].(map[string]any) {
+		body := r.(map[string]any)
+		if body["Type"] == "AWS::EC2::SecurityGroup" && strings.HasPrefix(id, "SecurityGroupsWeb") {
+			body["Properties"].(map[string]any)["GroupDescription"] = "project-1 web tier, renamed"
+			group = id
+		}
+	}
+	if group == "" {
+		t.Fatal("no web security group in the network stack")
+	}
+	// The group is replaced, and with it the rules that refer to it; nothing
+	// stateful.
+	replaced := false
+	for _, c := range replacement.Compare(old, changed) {
+		replaced = replaced || c.LogicalID == group && c.Kind == replacement.Replaced
+		if c.Blocking() || !strings.HasPrefix(c.Type, "AWS::EC2::SecurityGroup") {
+			t.Errorf("%s: want only the group and its rules replaced", c)
+		}
+	}
+	if !replaced {
+		t.Fatal("the web group is not replaced")
+	}
+	// The app stack reads the group's id from an output, not an export.
+	outputs := network["Outputs"].(map[string]any)
+	read := false
+	for name, o := range outputs {
+		value, _ := json.Marshal(o.(map[string]any)["Value"])
+		if !strings.Contains(string(value), group) {
+			continue
+		}
+		if _, exported := o.(map[string]any)["Export"]; exported {
+			t.Errorf("output %s of the replaced group is exported: the update would fail while the app stack imports it", name)
+		}
+		read = read || strings.Contains(string(stack(t, "App").raw), `"OutputName": "`+name+`"`)
+	}
+	if !read {
+		t.Error("the app stack does not read the web group's id from the network stack's outputs")
 	}
 }
