@@ -366,12 +366,10 @@ func twoStacks() (netStack, app *stack) {
 	return netStack, app
 }
 
-func TestImportValueAcrossStacks(t *testing.T) {
-	netStack, app := twoStacks()
-	m, err := FromTemplates(map[string]map[string]any{"Net": netStack.t, "App": app.t})
-	if err != nil {
-		t.Fatal(err)
-	}
+// checkTwoStacks: the network of twoStacks (or weakStacks), with every
+// workload placed through its cross-stack references, as built.
+func checkTwoStacks(t *testing.T, m *Model) {
+	t.Helper()
 	for _, e := range []Endpoint{ALB, Web, RDS, NAT} {
 		if len(m.Placements(e)) != 1 {
 			t.Errorf("%s placements %q, want one", e, m.Placements(e))
@@ -386,6 +384,15 @@ func TestImportValueAcrossStacks(t *testing.T) {
 	if n := m.Notes(); len(n) != 0 {
 		t.Errorf("unexpected notes: %q", n)
 	}
+}
+
+func TestImportValueAcrossStacks(t *testing.T) {
+	netStack, app := twoStacks()
+	m, err := FromTemplates(map[string]map[string]any{"Net": netStack.t, "App": app.t})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTwoStacks(t, m)
 
 	// An import nothing exports leaves the database unplaced, and says so.
 	app.props("DbSubnets")["SubnetIds"] = arr{importValue("Net:Nope")}
@@ -443,20 +450,7 @@ func TestGetStackOutputAcrossStacks(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, e := range []Endpoint{ALB, Web, RDS, NAT} {
-				if len(m.Placements(e)) != 1 {
-					t.Errorf("%s placements %q, want one", e, m.Placements(e))
-				}
-			}
-			expectAllowed(t, m, Internet, ALB, 80)
-			expectAllowed(t, m, ALB, Web, 80)
-			expectAllowed(t, m, Web, RDS, 3306)
-			expectAllowed(t, m, Web, Internet, 443)
-			expectBlocked(t, m, ALB, RDS, 3306, SGNoIngress)
-			expectBlocked(t, m, Internet, Web, 80, NoPublicAddress)
-			if n := m.Notes(); len(n) != 0 {
-				t.Errorf("unexpected notes: %q", n)
-			}
+			checkTwoStacks(t, m)
 		})
 	}
 

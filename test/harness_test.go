@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -275,4 +276,32 @@ func must(t *testing.T, what string, err error) {
 func fileExists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
+}
+
+// variant is the default environment with its optional settings set (a
+// certificate, an alarm email), synthesized once for the tests of those.
+var variant struct {
+	once sync.Once
+	app  assertions.Template
+}
+
+// variantCertificate is the variant's Web.CertificateArn.
+const variantCertificate = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
+
+// variantApp returns the app stack's template of the default environment with
+// Web.CertificateArn and Monitoring.AlarmEmail set; nil when it does not
+// synthesize, after failing t.
+func variantApp(t *testing.T) assertions.Template {
+	t.Helper()
+	variant.once.Do(func() {
+		env := synth.env
+		env.Web.CertificateArn = variantCertificate
+		env.Monitoring.AlarmEmail = "ops@example.com"
+		stage := buildOne(t, scratchApp(t), env)
+		check(t, "synthesize", func() { variant.app = assertions.Template_FromStack(stage.App.Stack, nil) })
+	})
+	if variant.app == nil {
+		t.Error("the variant of the default environment did not synthesize")
+	}
+	return variant.app
 }
