@@ -15,6 +15,30 @@ var sectionTitles = []struct{ section, title string }{
 	{Widening, "widening: IAM statements and security-group rules"},
 }
 
+// section is one titled section of a stage's report and its findings.
+type section struct {
+	title    string
+	findings []Finding
+}
+
+// sections are the stage's findings grouped by section, in sectionTitles
+// order, leaving out the sections without a finding.
+func (s StageReport) sections() []section {
+	var out []section
+	for _, sec := range sectionTitles {
+		var fs []Finding
+		for _, f := range s.Findings {
+			if f.Section == sec.section {
+				fs = append(fs, f)
+			}
+		}
+		if len(fs) > 0 {
+			out = append(out, section{sec.title, fs})
+		}
+	}
+	return out
+}
+
 // stageLabel names a stage in a report.
 func stageLabel(s StageReport) string {
 	name := "stage " + s.Name
@@ -95,16 +119,9 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	for _, s := range r.Stages {
 		fmt.Fprintf(b, "\n%s: %s\n", stageLabel(s), s.Status)
-		for _, sec := range sectionTitles {
-			first := true
-			for _, f := range s.Findings {
-				if f.Section != sec.section {
-					continue
-				}
-				if first {
-					fmt.Fprintf(b, "  %s\n", sec.title)
-					first = false
-				}
+		for _, sec := range s.sections() {
+			fmt.Fprintf(b, "  %s\n", sec.title)
+			for _, f := range sec.findings {
 				fmt.Fprintf(b, "    %-9s %s\n", f.mark(), f.line())
 				for _, l := range f.sublines() {
 					fmt.Fprintf(b, "      - %s\n", l)
@@ -151,24 +168,15 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		d, a, n := s.counts()
 		fmt.Fprintf(b, "\n<details><summary>%s: %s, %d %s, %d allowed, %d to look at</summary>\n\n",
 			htmlEscape(stageLabel(s)), s.Status, d, plural(d, "decision", "decisions"), a, n)
-		for _, sec := range sectionTitles {
-			first := true
-			for _, f := range s.Findings {
-				if f.Section != sec.section {
-					continue
-				}
-				if first {
-					fmt.Fprintf(b, "**%s**\n\n", sec.title)
-					first = false
-				}
+		for _, sec := range s.sections() {
+			fmt.Fprintf(b, "**%s**\n\n", sec.title)
+			for _, f := range sec.findings {
 				fmt.Fprintf(b, "- **%s** %s\n", f.mark(), mdEscape(f.line()))
 				for _, l := range f.sublines() {
 					fmt.Fprintf(b, "  - %s\n", mdEscape(l))
 				}
 			}
-			if !first {
-				fmt.Fprintln(b)
-			}
+			fmt.Fprintln(b)
 		}
 		if len(s.OtherChanges) > 0 {
 			fmt.Fprintf(b, "**other changes, nothing to decide**\n\n")
