@@ -19,6 +19,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/project-1/project-1/internal/localserver"
 )
 
 // The integration tests run against dynalite, a DynamoDB-compatible server
@@ -41,8 +43,7 @@ var server struct {
 	endpoint string
 	skip     string
 	err      error
-	cmd      *exec.Cmd
-	stdin    io.Closer
+	process  *localserver.Process
 }
 
 // startScript starts dynalite on a free port and prints it; the server exits
@@ -92,21 +93,15 @@ func startDynalite() {
 	}
 	cmd := exec.Command(node, "-e", startScript, filepath.Join(modules, "dynalite"))
 	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		server.err = err
-		return
-	}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		server.err = err
 		return
 	}
-	if err := cmd.Start(); err != nil {
-		server.err = fmt.Errorf("start dynalite: %w", err)
+	if server.process, err = localserver.Start(cmd); err != nil {
+		server.err = fmt.Errorf("dynalite: %w", err)
 		return
 	}
-	server.cmd, server.stdin = cmd, stdin
 	port := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
@@ -126,20 +121,7 @@ func startDynalite() {
 	}
 }
 
-func stopDynalite() {
-	if server.cmd == nil {
-		return
-	}
-	server.stdin.Close()
-	done := make(chan struct{})
-	go func() { server.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		server.cmd.Process.Kill()
-		<-done
-	}
-}
+func stopDynalite() { server.process.Stop() }
 
 // dynalite returns the server's endpoint, starting it on first use.
 func dynalite(t *testing.T) string {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -29,6 +28,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"github.com/project-1/project-1/internal/localserver"
 	"github.com/project-1/project-1/stacks"
 )
 
@@ -54,8 +54,7 @@ var moto struct {
 	endpoint string
 	skip     string
 	err      error
-	cmd      *exec.Cmd
-	stdin    io.Closer
+	process  *localserver.Process
 }
 
 // motoScript runs moto's server on the port given, and exits when its
@@ -86,18 +85,12 @@ func startMoto() {
 	port := fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
 	l.Close()
 	cmd := exec.Command(python, "-c", motoScript, port)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		moto.err = err
-		return
-	}
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		moto.err = fmt.Errorf("start moto: %w", err)
+	if moto.process, err = localserver.Start(cmd); err != nil {
+		moto.err = fmt.Errorf("moto: %w", err)
 		return
 	}
-	moto.cmd, moto.stdin = cmd, stdin
 	endpoint := "http://127.0.0.1:" + port
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
@@ -111,20 +104,7 @@ func startMoto() {
 	moto.err = fmt.Errorf("moto's server did not answer on %s within 30s:\n%s", endpoint, logs.String())
 }
 
-func stopMoto() {
-	if moto.cmd == nil {
-		return
-	}
-	moto.stdin.Close()
-	done := make(chan struct{})
-	go func() { moto.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		moto.cmd.Process.Kill()
-		<-done
-	}
-}
+func stopMoto() { moto.process.Stop() }
 
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
