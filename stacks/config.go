@@ -44,11 +44,12 @@ type Environment struct {
 
 // WebConfig sizes and protects the load balancer and web tier.
 type WebConfig struct {
-	// InstanceType of the web servers, e.g. "t3.micro".
+	// InstanceType of the web servers, e.g. "c7g.medium". A Graviton type (a
+	// "g" after the generation) runs the arm64 image, any other the x86_64 one.
 	InstanceType string
 	// AlternateInstanceType is the type the group falls back on when a zone
 	// has no capacity for InstanceType: the same size on the same processor
-	// architecture, e.g. "t3a.micro" (a mixed-instances policy, all on demand).
+	// architecture, e.g. "m7g.medium" (a mixed-instances policy, all on demand).
 	AlternateInstanceType string
 	// Instances is how many web servers run; 2 puts one in each of two zones.
 	// A rolling update replaces one at a time and keeps at least one in service.

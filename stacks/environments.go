@@ -29,8 +29,11 @@ func Environments() []Environment {
 				FlowLogRetentionDays: 365,
 			},
 			Web: WebConfig{
-				InstanceType:          "t3.micro",
-				AlternateInstanceType: "t3a.micro",
+				// Graviton types with Nitro encryption in transit, which
+				// Control Tower's CT.AUTOSCALING.PR.11 asks of a
+				// mixed-instances group (t3/t3a lack it).
+				InstanceType:          "c7g.medium",
+				AlternateInstanceType: "m7g.medium",
 				Instances:             2,
 				MaxInstances:          4,
 				DeletionProtection:    true,
@@ -70,6 +73,8 @@ func Environments() []Environment {
 				FlowLogRetentionDays: 30,
 			},
 			Web: WebConfig{
+				// Burstable and the cheapest; CT.AUTOSCALING.PR.11 fails
+				// here (controls-allowed.txt).
 				InstanceType:          "t3.micro",
 				AlternateInstanceType: "t3a.micro",
 				Instances:             1,
@@ -105,8 +110,8 @@ func Environments() []Environment {
 				FlowLogRetentionDays: 731,
 			},
 			Web: WebConfig{
-				InstanceType:          "t3.small",
-				AlternateInstanceType: "t3a.small",
+				InstanceType:          "c7g.large",
+				AlternateInstanceType: "m7g.large",
 				Instances:             2,
 				MaxInstances:          6,
 				DeletionProtection:    true,

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/project-1/project-1/internal/validate"
 )
 
 // TestKeysLimitGrants: every KMS key of every stack, in every environment,
@@ -102,6 +104,31 @@ func TestWebTierZonesAndTypes(t *testing.T) {
 				t.Errorf("%s: the mixed-instances policy lacks %s: %s", name, w, policy)
 			}
 		}
+	}
+}
+
+// TestWebImageArchitecture: each environment's servers boot the Amazon Linux
+// 2023 image of their types' architecture (an x86_64 image does not start on
+// Graviton, and the launch would fail only in the deploy), and the shipped
+// environments cover both.
+func TestWebImageArchitecture(t *testing.T) {
+	seen := map[string]bool{}
+	for name, e := range synth.all {
+		app := e.stacks["App"]
+		lt := app.one(t, "AWS::EC2::LaunchTemplate")["LaunchTemplateData"].(map[string]any)
+		param := ref(lt["ImageId"])
+		def, _ := app.json["Parameters"].(map[string]any)[param].(map[string]any)["Default"].(string)
+		want := "x86_64"
+		if validate.Arm64(e.env.Web.InstanceType) {
+			want = "arm64"
+		}
+		seen[want] = true
+		if !strings.HasPrefix(def, "/aws/service/ami-amazon-linux-latest/al2023-ami-") || !strings.HasSuffix(def, "-"+want) {
+			t.Errorf("%s: %s runs the image of %q, want Amazon Linux 2023 for %s", name, e.env.Web.InstanceType, def, want)
+		}
+	}
+	if !seen["arm64"] || !seen["x86_64"] {
+		t.Errorf("the environments cover only %v of arm64 and x86_64", seen)
 	}
 }
 

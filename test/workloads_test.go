@@ -126,8 +126,8 @@ func TestWebTier(t *testing.T) {
 	check(t, "launch template", func() {
 		tpl.HasResourceProperties(jsii.String("AWS::EC2::LaunchTemplate"), map[string]any{
 			"LaunchTemplateData": assertions.Match_ObjectLike(&map[string]any{
-				"ImageId":         map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("SsmParameterValue.*al2023.*"))},
-				"InstanceType":    "t3.micro",
+				"ImageId":         map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("SsmParameterValue.*al2023.*arm64.*"))},
+				"InstanceType":    "c7g.medium",
 				"MetadataOptions": map[string]any{"HttpEndpoint": "enabled", "HttpPutResponseHopLimit": 1, "HttpTokens": "required"},
 				"Monitoring":      map[string]any{"Enabled": true},
 				"KeyName":         assertions.Match_Absent(),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -257,20 +258,26 @@ func (p *preflight) zones(ctx context.Context, c *clients, env stacks.Environmen
 	return found
 }
 
-// instanceTypes checks that every zone offers the web tier's instance type:
-// the Auto Scaling group spans the private subnets of every zone.
+// instanceTypes checks that every zone offers the web tier's instance type or
+// its alternate: the Auto Scaling group spans the private subnets of every
+// zone, and its mixed-instances policy launches whichever of the two a zone has.
 func (p *preflight) instanceTypes(ctx context.Context, c *clients, env stacks.Environment, zones []string) {
 	r := p.out
-	it := env.Web.InstanceType
+	types := []string{env.Web.InstanceType}
+	fields := "Web.InstanceType"
+	if alt := env.Web.AlternateInstanceType; alt != "" {
+		types = append(types, alt)
+		fields += " and Web.AlternateInstanceType"
+	}
 	if len(zones) == 0 {
 		r.skip("instance type", "no configured zone exists")
 		return
 	}
-	offered := map[string]bool{}
+	offered := map[string]map[string]bool{} // type -> zone
 	pages := ec2.NewDescribeInstanceTypeOfferingsPaginator(c.ec2, &ec2.DescribeInstanceTypeOfferingsInput{
 		LocationType: ec2types.LocationTypeAvailabilityZone,
 		Filters: []ec2types.Filter{
-			{Name: aws.String("instance-type"), Values: []string{it}},
+			{Name: aws.String("instance-type"), Values: types},
 			{Name: aws.String("location"), Values: zones},
 		},
 	})
@@ -281,24 +288,38 @@ func (p *preflight) instanceTypes(ctx context.Context, c *clients, env stacks.En
 			return
 		}
 		for _, o := range page.InstanceTypeOfferings {
-			if string(o.InstanceType) == it {
-				offered[aws.ToString(o.Location)] = true
+			t := string(o.InstanceType)
+			if offered[t] == nil {
+				offered[t] = map[string]bool{}
 			}
+			offered[t][aws.ToString(o.Location)] = true
 		}
 	}
-	var missing []string
+	var missing, where []string
 	for _, z := range zones {
-		if !offered[z] {
+		if !slices.ContainsFunc(types, func(t string) bool { return offered[t][z] }) {
 			missing = append(missing, z)
 		}
 	}
+	for _, t := range types {
+		var in []string
+		for _, z := range zones {
+			if offered[t][z] {
+				in = append(in, z)
+			}
+		}
+		if len(in) == 0 {
+			in = []string{"no zone"}
+		}
+		where = append(where, t+" offered in "+strings.Join(in, ", "))
+	}
 	if len(missing) > 0 {
-		r.fail("instance type", fmt.Sprintf("%s (Web.InstanceType) is not offered in %s; the web tier's Auto Scaling group launches in every zone", it, strings.Join(missing, ", ")),
-			fmt.Sprintf("choose a Web.InstanceType offered in every zone of environment %s, or zones that offer %s (stacks/environments.go); list them with: aws ec2 describe-instance-type-offerings --location-type availability-zone --filters Name=instance-type,Values=%s --region %s",
-				env.Name, it, it, c.region))
+		r.fail("instance type", fmt.Sprintf("%s (%s) not offered in %s; the web tier's Auto Scaling group launches in every zone", strings.Join(types, " or "), fields, strings.Join(missing, ", ")),
+			fmt.Sprintf("choose a %s offered in every zone of environment %s, or zones that offer %s (stacks/environments.go); list them with: aws ec2 describe-instance-type-offerings --location-type availability-zone --filters Name=instance-type,Values=%s --region %s",
+				fields, env.Name, strings.Join(types, " or "), strings.Join(types, ","), c.region))
 		return
 	}
-	r.pass("instance type", fmt.Sprintf("%s offered in %s", it, strings.Join(zones, ", ")))
+	r.pass("instance type", strings.Join(where, "; "))
 }
 
 // database checks that RDS offers the MySQL version NewMysql asks for on the

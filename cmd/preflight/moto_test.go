@@ -314,7 +314,7 @@ func TestBootstrappedAccountPasses(t *testing.T) {
 	want(t, out,
 		"PASS bootstrap: version 33 (/cdk-bootstrap/hnb659fds/version); the pinned CLI needs 8",
 		"PASS zones: us-east-1a (use1-az6), us-east-1b (use1-az1) available",
-		"PASS instance type: t3.small offered in eu-west-1a, eu-west-1b",
+		"PASS instance type: c7g.large offered in eu-west-1a, eu-west-1b; m7g.large offered in eu-west-1a, eu-west-1b",
 		"PASS database: MySQL 8.4 on db.t3.micro, gp3, Multi-AZ (8.4.6) offered in us-east-1a, us-east-1b",
 		"PASS database: MySQL 8.4 on db.t3.micro, gp3 (8.4.6) offered in us-east-1a, us-east-1b", // dev: single-AZ
 		"PASS quota Elastic IPs: 0 of 5 in use (default quota L-0263D0A3), the environment needs 2 (one per NAT gateway)",
@@ -397,22 +397,34 @@ func TestZonesAndInstanceTypes(t *testing.T) {
 		want(t, out,
 			"FAIL zones: us-east-1g is not an availability zone of this account in us-east-1",
 			"fix: give environment dev zones the account has in us-east-1 (us-east-1a, us-east-1b, us-east-1c, us-east-1d, us-east-1e, us-east-1f): Network.Subnets in stacks/environments.go",
-			"PASS instance type: t3.micro offered in us-east-1a\n", // checked where the zone exists
+			"PASS instance type: t3.micro offered in us-east-1a; t3a.micro offered in us-east-1a\n", // checked where the zone exists
 		)
 	})
 	t.Run("a zone without the instance type", func(t *testing.T) {
-		// moto's offerings, from AWS's: us-east-1e has no t3 instances.
+		// moto's offerings, from AWS's: us-east-1e has no t3 or t3a instances.
 		code, out := w.run(withDev(zones("us-east-1a", "us-east-1e")), "-c", "env=dev")
 		if code != 1 {
 			t.Errorf("exit %d, want 1", code)
 		}
 		want(t, out,
 			"PASS zones: us-east-1a (use1-az6), us-east-1e (use1-az3) available",
-			"FAIL instance type: t3.micro (Web.InstanceType) is not offered in us-east-1e",
-			"fix: choose a Web.InstanceType offered in every zone of environment dev, or zones that offer t3.micro",
+			"FAIL instance type: t3.micro or t3a.micro (Web.InstanceType and Web.AlternateInstanceType) not offered in us-east-1e",
+			"fix: choose a Web.InstanceType and Web.AlternateInstanceType offered in every zone of environment dev, or zones that offer t3.micro or t3a.micro",
 		)
 		// The fake RDS offers zones a to c: a single-AZ database needs one of them.
 		want(t, out, "PASS database: MySQL 8.4 on db.t3.micro, gp3 (8.4.6) offered in us-east-1a\n")
+	})
+	t.Run("a zone with only the alternate type", func(t *testing.T) {
+		// us-east-1e offers m4.large but not m5.large: the mixed-instances
+		// policy launches m4.large there, so the check passes.
+		code, out := w.run(withDev(func(e *stacks.Environment) {
+			zones("us-east-1a", "us-east-1e")(e)
+			e.Web.InstanceType, e.Web.AlternateInstanceType = "m5.large", "m4.large"
+		}), "-c", "env=dev")
+		want(t, out, "PASS instance type: m5.large offered in us-east-1a; m4.large offered in us-east-1a, us-east-1e\n")
+		if strings.Contains(out, "FAIL instance type") {
+			t.Errorf("exit %d: a zone with the alternate type failed the check", code)
+		}
 	})
 }
 

@@ -47,10 +47,12 @@ type Props struct {
 	// DatabaseSecretKey is the KMS key DatabaseSecret is encrypted with.
 	DatabaseSecretKey awskms.IKey
 
+	// InstanceType of the servers. Its processor architecture picks the Amazon
+	// Linux 2023 image: arm64 for Graviton types (t4g, c7g, ...), else x86_64.
 	InstanceType string
 	// AlternateInstanceType, optional: a second type interchangeable with
 	// InstanceType (same size, same processor architecture, e.g. t3a.micro
-	// beside t3.micro). With it, the group launches from a mixed-instances
+	// beside t3.micro, m7g.medium beside c7g.medium). With it, the group launches from a mixed-instances
 	// policy that tries InstanceType first and falls back on this one when a
 	// zone has no capacity for it; all on demand. Default empty: one type.
 	AlternateInstanceType string
@@ -169,8 +171,14 @@ func NewWeb(scope constructs.Construct, id string, props *Props) *Web {
 		jsii.String(`echo "<h1>project-1</h1><p>$(ec2-metadata --availability-zone | cut -d' ' -f2)</p>" > /var/www/html/index.html`),
 		jsii.String("systemctl enable --now httpd"),
 	)
+	// The AMI's architecture follows the instance type's: an x86_64 image does
+	// not boot on Graviton, and the launch would fail only at deploy time.
+	cpu := awsec2.AmazonLinuxCpuType_X86_64
+	if validate.Arm64(props.InstanceType) {
+		cpu = awsec2.AmazonLinuxCpuType_ARM_64
+	}
 	template := awsec2.NewLaunchTemplate(this, jsii.String("LaunchTemplate"), &awsec2.LaunchTemplateProps{
-		MachineImage:             awsec2.MachineImage_LatestAmazonLinux2023(nil),
+		MachineImage:             awsec2.MachineImage_LatestAmazonLinux2023(&awsec2.AmazonLinux2023ImageSsmParameterProps{CpuType: cpu}),
 		InstanceType:             awsec2.NewInstanceType(jsii.String(props.InstanceType)),
 		SecurityGroup:            props.InstanceSecurityGroup,
 		Role:                     role,

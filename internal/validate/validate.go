@@ -48,7 +48,7 @@ func Interchangeable(alternate, primary string) error {
 		return fmt.Errorf("%q is the primary type itself; give another type of the same size", alternate)
 	case asize != psize:
 		return fmt.Errorf("%q is not the size of %q (%s); interchangeable types have the same size", alternate, primary, psize)
-	case graviton(af) != graviton(pf):
+	case arm64(af) != arm64(pf):
 		return fmt.Errorf("%q and %q run on different processor architectures; one AMI serves only one", alternate, primary)
 	}
 	return nil
@@ -58,8 +58,19 @@ func Interchangeable(alternate, primary string) error {
 // "gd" of m7gd, "a" of t3a.
 var familySuffix = regexp.MustCompile(`^[a-z]+[0-9]+([a-z-]*)$`)
 
-// graviton tells whether an instance family (t4g, m7gd, c6gn) is Arm-based.
-func graviton(family string) bool {
+// Arm64 tells whether an instance type (t4g.micro, c7gn.large, a1.medium) runs
+// on an Arm (Graviton) processor, so it needs an arm64 AMI. It reads the name
+// as aws-cdk-lib's InstanceType.architecture does: the a1 family, or a "g"
+// after the generation. Check the type with InstanceType first.
+func Arm64(instanceType string) bool {
+	family, _, _ := strings.Cut(instanceType, ".")
+	return arm64(family)
+}
+
+func arm64(family string) bool {
+	if family == "a1" {
+		return true
+	}
 	m := familySuffix.FindStringSubmatch(family)
 	return m != nil && strings.Contains(m[1], "g")
 }

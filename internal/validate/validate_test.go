@@ -66,9 +66,24 @@ func TestInterchangeable(t *testing.T) {
 		{"t3.micro", "m7gd.micro", false},
 		{"g5.xlarge", "g4dn.xlarge", true},
 		{"nonsense", "t3.micro", false},
+		{"a1.medium", "m6g.medium", true},
+		{"a1.medium", "m5.medium", false},
 	} {
 		if err := Interchangeable(tc.alternate, tc.primary); (err == nil) != tc.ok {
 			t.Errorf("Interchangeable(%q, %q) = %v, want ok %v", tc.alternate, tc.primary, err, tc.ok)
+		}
+	}
+}
+
+func TestArm64(t *testing.T) {
+	for s, want := range map[string]bool{
+		"t3.micro": false, "t3a.micro": false, "m7i-flex.large": false, "g4dn.xlarge": false,
+		"u-6tb1.metal": false, "c7a.medium": false, "m5zn.large": false,
+		"t4g.micro": true, "c7g.medium": true, "m7gd.large": true, "c6gn.medium": true,
+		"is4gen.large": true, "im4gn.large": true, "a1.medium": true, "x2gd.large": true,
+	} {
+		if got := Arm64(s); got != want {
+			t.Errorf("Arm64(%q) = %v, want %v", s, got, want)
 		}
 	}
 }
