@@ -3,12 +3,14 @@ package test
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/project-1/project-1/netcheck"
+	"github.com/project-1/project-1/stacks"
 )
 
 // expectedTable is the spec's reachability table as cmd/netcheck (and CI) reads it.
@@ -316,4 +318,62 @@ func TestReadmeDiagram(t *testing.T) {
 		return
 	}
 	t.Errorf("README.md's diagram is stale; refresh it with\n  go test ./test -run TestReadmeDiagram -update")
+}
+
+// TestPublicAclRdpGap: with Network.PublicAclRdpGap the public subnets' ACL
+// admits no RDP from anywhere, so Control Tower's CT.EC2.PR.5 passes, and the
+// reachability checker shows the price: the flows whose replies come back
+// through the public ACL lose the ones on port 3389 (intermittent, for
+// NACL_EPHEMERAL_GAP), and no other verdict changes.
+func TestPublicAclRdpGap(t *testing.T) {
+	env := synth.env
+	env.Network.PublicAclRdpGap = true
+	app := scratchApp(t)
+	stage := buildOne(t, app, env)
+	findings, err := stacks.Synth(app)
+	must(t, "synthesize", err)
+	for _, f := range findings {
+		t.Errorf("finding: %s", f)
+	}
+	dir := *stage.Synth(nil).Directory()
+
+	base, err := netcheck.LoadTemplates(synth.dir)
+	must(t, "load the default templates", err)
+	gap, err := netcheck.LoadTemplates(dir)
+	must(t, "load the templates with the gap", err)
+	before, after := verdicts(t, base), verdicts(t, gap)
+	var flips []string
+	for flow, v := range before {
+		if after[flow] != v {
+			flips = append(flips, fmt.Sprintf("%s: %s => %s", flow, v, after[flow]))
+		}
+	}
+	sort.Strings(flips)
+	want := []string{
+		"alb -> web 443: allow => intermittent", "alb -> web 80: allow => intermittent",
+		"nat -> internet 3306: allow => intermittent", "nat -> internet 3389: allow => intermittent",
+		"nat -> internet 443: allow => intermittent", "nat -> internet 80: allow => intermittent",
+		"nat -> internet 8080: allow => intermittent",
+		"web -> internet 443: allow => intermittent", "web -> internet 80: allow => intermittent",
+	}
+	sort.Strings(want)
+	if !slices.Equal(flips, want) {
+		t.Errorf("the gap changes\n  %s\nwant\n  %s", strings.Join(flips, "\n  "), strings.Join(want, "\n  "))
+	}
+
+	binary, rules := cfnGuard(t)
+	ids, err := controlIDs(rules)
+	must(t, "read the rules", err)
+	rule := []string{filepath.Join(rules, "ec2", "ct-ec2-pr-5.guard")}
+	network := synth.stacks["Network"].file
+	for _, tc := range []struct {
+		dir  string
+		fail bool
+	}{{synth.dir, true}, {dir, false}} {
+		failed, err := failedControls(binary, rule, ids, []string{filepath.Join(tc.dir, network)})
+		must(t, "run CT.EC2.PR.5", err)
+		if got := len(failed) > 0; got != tc.fail {
+			t.Errorf("%s: CT.EC2.PR.5 fails: %v, want %v (%v)", tc.dir, got, tc.fail, failed)
+		}
+	}
 }

@@ -25,7 +25,8 @@ import (
 // denies nothing inside it (an inbound deny of 3389 here dropped about one
 // connection in 64,512). RDP to the public tier stays blocked: the load
 // balancer's group admits 80 and 443 only, and NAT gateways accept no inbound
-// connections. In the private subnets the clients are the web servers, whose
+// connections. VpcProps.PublicAclRdpGap trades that one connection in 64,512
+// for an ACL that Control Tower's CT.EC2.PR.5 accepts. In the private subnets the clients are the web servers, whose
 // Linux kernel picks 32768-60999: the explicit denies of 22, 3389 and 3306 lie
 // outside it, come first so an allow added later cannot open them, and the
 // inbound ephemeral ranges skip 3389, so no private entry allows 0.0.0.0/0 in
@@ -53,20 +54,34 @@ const (
 )
 
 // PublicAclRules are the entries of the public subnets' ACL (load balancer and
-// NAT gateways).
-func PublicAclRules() []AclRule {
+// NAT gateways), as NewVpc makes them by default.
+func PublicAclRules() []AclRule { return publicAclRules(false) }
+
+// PublicAclRulesWithRdpGap are the entries of the public subnets' ACL with
+// VpcProps.PublicAclRdpGap: the replies skip 3389, which is denied.
+func PublicAclRulesWithRdpGap() []AclRule { return publicAclRules(true) }
+
+func publicAclRules(rdpGap bool) []AclRule {
 	world := []string{anywhere}
-	return []AclRule{
+	rules := []AclRule{
 		{Number: 50, Cidrs: world, FromPort: ssh, ToPort: ssh, Flow: "SSH from anywhere: blocked"},
 		{Number: 100, Allow: true, Cidrs: world, FromPort: 80, ToPort: 80, Flow: "internet -> ALB HTTP; EC2 -> NAT gateway HTTP (leg 1)"},
 		{Number: 110, Allow: true, Cidrs: world, FromPort: 443, ToPort: 443, Flow: "internet -> ALB HTTPS; EC2 -> NAT gateway HTTPS (leg 1)"},
-		{Number: 120, Allow: true, Cidrs: world, FromPort: ephemeralLow, ToPort: portMax,
-			Flow: "replies: internet -> NAT gateway (leg 2), EC2 -> ALB, on their whole ephemeral range 1024-65535 (RDP to this tier: its security groups block it)"},
-
-		{Number: 100, Egress: true, Allow: true, Cidrs: world, FromPort: 80, ToPort: 80, Flow: "NAT gateway -> internet HTTP (leg 2); ALB -> EC2 HTTP"},
-		{Number: 110, Egress: true, Allow: true, Cidrs: world, FromPort: 443, ToPort: 443, Flow: "NAT gateway -> internet HTTPS (leg 2); ALB -> EC2 HTTPS"},
-		{Number: 120, Egress: true, Allow: true, Cidrs: world, FromPort: ephemeralLow, ToPort: portMax, Flow: "replies: ALB -> internet clients, NAT gateway -> EC2 (leg 1)"},
 	}
+	if rdpGap {
+		rules = append(rules,
+			AclRule{Number: 60, Cidrs: world, FromPort: rdp, ToPort: rdp, Flow: "RDP from anywhere: blocked (PublicAclRdpGap: drops the replies on port 3389 too)"},
+			AclRule{Number: 120, Allow: true, Cidrs: world, FromPort: ephemeralLow, ToPort: rdp - 1, Flow: "replies: internet -> NAT gateway (leg 2), EC2 -> ALB, below 3389"},
+			AclRule{Number: 130, Allow: true, Cidrs: world, FromPort: rdp + 1, ToPort: portMax, Flow: "replies: internet -> NAT gateway (leg 2), EC2 -> ALB, above 3389"})
+	} else {
+		rules = append(rules, AclRule{Number: 120, Allow: true, Cidrs: world, FromPort: ephemeralLow, ToPort: portMax,
+			Flow: "replies: internet -> NAT gateway (leg 2), EC2 -> ALB, on their whole ephemeral range 1024-65535 (RDP to this tier: its security groups block it)"})
+	}
+	return append(rules,
+		AclRule{Number: 100, Egress: true, Allow: true, Cidrs: world, FromPort: 80, ToPort: 80, Flow: "NAT gateway -> internet HTTP (leg 2); ALB -> EC2 HTTP"},
+		AclRule{Number: 110, Egress: true, Allow: true, Cidrs: world, FromPort: 443, ToPort: 443, Flow: "NAT gateway -> internet HTTPS (leg 2); ALB -> EC2 HTTPS"},
+		AclRule{Number: 120, Egress: true, Allow: true, Cidrs: world, FromPort: ephemeralLow, ToPort: portMax, Flow: "replies: ALB -> internet clients, NAT gateway -> EC2 (leg 1)"},
+	)
 }
 
 // PrivateAclRules are the entries of the private subnets' ACL (web tier and
@@ -92,8 +107,8 @@ func PrivateAclRules(vpcCidr string, publicCidrs, privateCidrs []string) []AclRu
 
 // newNetworkAcls creates one ACL per tier and associates it with every subnet
 // of that tier, replacing the VPC's allow-all default ACL on all of them.
-func newNetworkAcls(scope constructs.Construct, vpc awsec2.CfnVPC, v *Vpc, vpcCidr string, publicCidrs, privateCidrs []string) {
-	newAcl(scope, "PublicAcl", vpc, v.PublicSubnets, PublicAclRules())
+func newNetworkAcls(scope constructs.Construct, vpc awsec2.CfnVPC, v *Vpc, rdpGap bool, vpcCidr string, publicCidrs, privateCidrs []string) {
+	newAcl(scope, "PublicAcl", vpc, v.PublicSubnets, publicAclRules(rdpGap))
 	newAcl(scope, "PrivateAcl", vpc, v.PrivateSubnets, PrivateAclRules(vpcCidr, publicCidrs, privateCidrs))
 }
 

@@ -37,6 +37,15 @@ type VpcProps struct {
 	// FlowLogRetentionDays is how long VPC flow logs are kept; it must be a value
 	// CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ... 3653).
 	FlowLogRetentionDays int
+	// PublicAclRdpGap, optional: the public subnets' ACL admits the replies from
+	// the internet on 1024-3388 and 3390-65535 and denies 3389, so no entry
+	// admits RDP from 0.0.0.0/0, as AWS Control Tower's CT.EC2.PR.5 and
+	// Security Hub's EC2.21 require; set it where an Organization enforces
+	// them. The cost: a NAT gateway connection that happens to use source port
+	// 3389 gets no reply and times out, about one in 64,512 (netcheck reports
+	// NACL_EPHEMERAL_GAP). Default false: the whole range 1024-65535 comes back,
+	// as AWS documents for NAT gateways, and the security groups block RDP.
+	PublicAclRdpGap bool
 }
 
 // Minimum and maximum prefix lengths AWS accepts for a VPC or subnet IPv4 block.

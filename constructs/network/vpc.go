@@ -172,7 +172,7 @@ func NewVpc(scope constructs.Construct, id string, props *VpcProps) *Vpc {
 	v.PublicSubnets = *v.Vpc.PublicSubnets()
 	v.PrivateSubnets = *v.Vpc.PrivateSubnets()
 
-	newNetworkAcls(this, vpc, v, props.Cidr, publicCidrs, privateCidrs)
+	newNetworkAcls(this, vpc, v, props.PublicAclRdpGap, props.Cidr, publicCidrs, privateCidrs)
 
 	// Security logs: every accepted and rejected flow, kept for the configured
 	// time, encrypted with a key of this stack.
