@@ -31,13 +31,19 @@ type hookResolver struct {
 	stacks          map[string]map[string]any // CloudFormation stack name -> template
 }
 
-// hookDocuments writes one hook document per resource of the stage's stacks
-// into dir, named STACK.LOGICALID.json.
-func hookDocuments(e *envOutput, dir string) error {
+// newHookResolver resolves in the stage e, in the tests' fixed account.
+func newHookResolver(e *envOutput) *hookResolver {
 	r := &hookResolver{region: e.env.Region, account: "123456789012", stacks: map[string]map[string]any{}}
 	for _, s := range e.stacks {
 		r.stacks[s.name] = s.json
 	}
+	return r
+}
+
+// hookDocuments writes one hook document per resource of the stage's stacks
+// into dir, named STACK.LOGICALID.json.
+func hookDocuments(e *envOutput, dir string) error {
+	r := newHookResolver(e)
 	for name, tpl := range r.stacks {
 		resources, _ := tpl["Resources"].(map[string]any)
 		for id, body := range resources {
@@ -303,10 +309,7 @@ func shortHash(s string, n int) string {
 // TestHookResolver: the resolved values have the forms the controls match.
 func TestHookResolver(t *testing.T) {
 	e := synth.all[synth.env.Name]
-	r := &hookResolver{region: e.env.Region, account: "123456789012", stacks: map[string]map[string]any{}}
-	for _, s := range e.stacks {
-		r.stacks[s.name] = s.json
-	}
+	r := newHookResolver(e)
 	data := e.stacks["Data"]
 	var bucket string
 	for id := range data.resources("AWS::S3::Bucket") {
