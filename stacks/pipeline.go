@@ -41,19 +41,19 @@ const DeployedAssemblyKey = "project-1-review/deployed-assembly.tar.gz"
 // decision (exit 1) that test/replacements-allowed.txt does not cover fails
 // the step, so the pipeline stops before it deploys anything; with no
 // deployed assembly yet (the first run), it says so and passes.
-const ReviewCommand = `(key="s3://$ARTIFACT_BUCKET/` + DeployedAssemblyKey + `"; ` +
-	`if ! aws s3 cp --only-show-errors "$key" /tmp/deployed-assembly.tar.gz 2>/tmp/review-fetch.err; then ` +
-	`if grep -q '(404)' /tmp/review-fetch.err; then echo "review: no deployed assembly at $key yet (the first run): nothing to compare"; exit 0; fi; ` +
-	`cat /tmp/review-fetch.err >&2; exit 2; fi; ` +
-	`rm -rf /tmp/deployed-assembly && mkdir /tmp/deployed-assembly && tar -xzf /tmp/deployed-assembly.tar.gz -C /tmp/deployed-assembly && ` +
-	`go run ./cmd/review -allow test/replacements-allowed.txt /tmp/deployed-assembly cdk.out)`
+const ReviewCommand = `(key="s3://$ARTIFACT_BUCKET/` + DeployedAssemblyKey + `"; t="${TMPDIR:-/tmp}"; ` +
+	`if ! aws s3 cp --only-show-errors "$key" "$t/deployed-assembly.tar.gz" 2>"$t/review-fetch.err"; then ` +
+	`if grep -q '(404)' "$t/review-fetch.err"; then echo "review: no deployed assembly at $key yet (the first run): nothing to compare"; exit 0; fi; ` +
+	`cat "$t/review-fetch.err" >&2; exit 2; fi; ` +
+	`rm -rf "$t/deployed-assembly" && mkdir "$t/deployed-assembly" && tar -xzf "$t/deployed-assembly.tar.gz" -C "$t/deployed-assembly" && ` +
+	`go run ./cmd/review -allow test/replacements-allowed.txt "$t/deployed-assembly" cdk.out)`
 
 // RecordDeployedCommand is the last step after the last stage: it keeps the
 // assembly the pipeline has just deployed everywhere (its input, cdk.out) as
 // the one the next review compares with.
-const RecordDeployedCommand = `tar -czf /tmp/deployed-assembly.tar.gz . && ` +
-	`aws s3 cp --only-show-errors /tmp/deployed-assembly.tar.gz "s3://$ARTIFACT_BUCKET/` + DeployedAssemblyKey + `" && ` +
-	`echo "review: recorded this assembly as the one deployed last"`
+const RecordDeployedCommand = `(t="${TMPDIR:-/tmp}"; tar -czf "$t/deployed-assembly.tar.gz" . && ` +
+	`aws s3 cp --only-show-errors "$t/deployed-assembly.tar.gz" "s3://$ARTIFACT_BUCKET/` + DeployedAssemblyKey + `" && ` +
+	`echo "review: recorded this assembly as the one deployed last")`
 
 // GoVersion is the Go toolchain the pipeline's synth step installs: the one
 // the project is built and tested with.

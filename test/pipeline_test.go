@@ -478,12 +478,15 @@ func runReview(t *testing.T, outdir, synthSpec, recordSpec string) {
 	bin := t.TempDir()
 	must(t, "write the fake aws", os.WriteFile(filepath.Join(bin, "aws"), []byte(fakeAWS), 0o755))
 	s3 := t.TempDir()
+	// The steps' scratch files go to $TMPDIR: two runs of this test at once
+	// (two checkouts, two CI jobs on one machine) must not share them.
+	scratch := t.TempDir()
 	const bucket = "artifacts"
 	run := func(dir, script string, env ...string) (string, int) {
 		t.Helper()
 		cmd := exec.Command("bash", "-c", script)
 		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), append([]string{"PATH=" + bin + ":" + os.Getenv("PATH"), "FAKE_S3=" + s3, "ARTIFACT_BUCKET=" + bucket}, env...)...)
+		cmd.Env = append(os.Environ(), append([]string{"PATH=" + bin + ":" + os.Getenv("PATH"), "FAKE_S3=" + s3, "ARTIFACT_BUCKET=" + bucket, "TMPDIR=" + scratch}, env...)...)
 		out, err := cmd.CombinedOutput()
 		code := 0
 		if exit, ok := err.(*exec.ExitError); ok {
@@ -509,6 +512,9 @@ func runReview(t *testing.T, outdir, synthSpec, recordSpec string) {
 	expect("RecordDeployed", out, code, 0, "recorded this assembly")
 	out, code = run(src, review)
 	expect("the same assembly deployed", out, code, 0, "no change that needs a decision: nothing to decide")
+	if _, err := os.Stat(filepath.Join(scratch, "deployed-assembly", "manifest.json")); err != nil {
+		t.Errorf("the review did not unpack the deployed assembly into $TMPDIR: %v", err)
+	}
 
 	// A deployed assembly whose prod table had another name: the new one
 	// replaces it.
