@@ -111,7 +111,7 @@ func failedControls(binary string, rules []string, ids map[string]string, templa
 	if err := json.Unmarshal(stdout.Bytes(), &reports); err != nil {
 		return nil, fmt.Errorf("parse cfn-guard's report: %w", err)
 	}
-	resource := regexp.MustCompile(`"path":"/Resources/([^/"]+)`)
+	resource := regexp.MustCompile(`"path":\s*"/Resources/([^/"]+)`)
 	out := map[string]map[string][]string{}
 	for _, r := range reports {
 		for _, nc := range r.NotCompliant {
