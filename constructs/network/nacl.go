@@ -26,7 +26,9 @@ import (
 // connection in 64,512). RDP to the public tier stays blocked: the load
 // balancer's group admits 80 and 443 only, and NAT gateways accept no inbound
 // connections. VpcProps.PublicAclRdpGap trades that one connection in 64,512
-// for an ACL that Control Tower's CT.EC2.PR.5 accepts. In the private subnets the clients are the web servers, whose
+// for an ACL that Control Tower's CT.EC2.PR.5 accepts.
+//
+// In the private subnets the clients are the web servers, whose
 // Linux kernel picks 32768-60999: the explicit denies of 22, 3389 and 3306 lie
 // outside it, come first so an allow added later cannot open them, and the
 // inbound ephemeral ranges skip 3389, so no private entry allows 0.0.0.0/0 in

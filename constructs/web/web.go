@@ -52,9 +52,10 @@ type Props struct {
 	InstanceType string
 	// AlternateInstanceType, optional: a second type interchangeable with
 	// InstanceType (same size, same processor architecture, e.g. t3a.micro
-	// beside t3.micro, m7g.medium beside c7g.medium). With it, the group launches from a mixed-instances
-	// policy that tries InstanceType first and falls back on this one when a
-	// zone has no capacity for it; all on demand. Default empty: one type.
+	// beside t3.micro, m7g.medium beside c7g.medium). With it, the group
+	// launches from a mixed-instances policy that tries InstanceType first and
+	// falls back on this one when a zone has no capacity for it; all on
+	// demand. Default empty: one type.
 	AlternateInstanceType string
 	// Notifications, optional: the topic the Auto Scaling group tells of every
 	// launch, termination and failure of either. Its key, if any, must let the
