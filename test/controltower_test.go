@@ -304,7 +304,7 @@ func runControls(binary, rules string, ids map[string]string) (map[string]map[st
 		return nil, nil, err
 	}
 	defer os.RemoveAll(hooksDir)
-	if err := hookDocuments(synth.all[synth.env.Name], hooksDir); err != nil {
+	if err := hookDocuments(synth.env.Region, stageTemplates(synth.all[synth.env.Name]), hooksDir); err != nil {
 		return nil, nil, fmt.Errorf("%s as hooks: %w", synth.env.Name, err)
 	}
 	relevant, err := relevantRules(rules, types)

@@ -31,19 +31,25 @@ type hookResolver struct {
 	stacks          map[string]map[string]any // CloudFormation stack name -> template
 }
 
-// newHookResolver resolves in the stage e, in the tests' fixed account.
-func newHookResolver(e *envOutput) *hookResolver {
-	r := &hookResolver{region: e.env.Region, account: "123456789012", stacks: map[string]map[string]any{}}
+// stageTemplates are the templates of the stage e by CloudFormation stack name.
+func stageTemplates(e *envOutput) map[string]map[string]any {
+	out := map[string]map[string]any{}
 	for _, s := range e.stacks {
-		r.stacks[s.name] = s.json
+		out[s.name] = s.json
 	}
-	return r
+	return out
+}
+
+// newHookResolver resolves in a stage of region whose stacks' templates are
+// templates (by stack name), in the tests' fixed account.
+func newHookResolver(region string, templates map[string]map[string]any) *hookResolver {
+	return &hookResolver{region: region, account: "123456789012", stacks: templates}
 }
 
 // hookDocuments writes one hook document per resource of the stage's stacks
 // into dir, named STACK.LOGICALID.json.
-func hookDocuments(e *envOutput, dir string) error {
-	r := newHookResolver(e)
+func hookDocuments(region string, templates map[string]map[string]any, dir string) error {
+	r := newHookResolver(region, templates)
 	for name, tpl := range r.stacks {
 		resources, _ := tpl["Resources"].(map[string]any)
 		for id, body := range resources {
@@ -309,7 +315,7 @@ func shortHash(s string, n int) string {
 // TestHookResolver: the resolved values have the forms the controls match.
 func TestHookResolver(t *testing.T) {
 	e := synth.all[synth.env.Name]
-	r := newHookResolver(e)
+	r := newHookResolver(e.env.Region, stageTemplates(e))
 	data := e.stacks["Data"]
 	var bucket string
 	for id := range data.resources("AWS::S3::Bucket") {

@@ -1,6 +1,7 @@
 package test
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -324,7 +325,8 @@ func TestReadmeDiagram(t *testing.T) {
 // admits no RDP from anywhere, so Control Tower's CT.EC2.PR.5 passes, and the
 // reachability checker shows the price: the flows whose replies come back
 // through the public ACL lose the ones on port 3389 (intermittent, for
-// NACL_EPHEMERAL_GAP), and no other verdict changes.
+// NACL_EPHEMERAL_GAP), and no other verdict changes. Run as hooks, the
+// controls then fail as for the default environment, CT.EC2.PR.5 excepted.
 func TestPublicAclRdpGap(t *testing.T) {
 	env := synth.env
 	env.Network.PublicAclRdpGap = true
@@ -361,19 +363,56 @@ func TestPublicAclRdpGap(t *testing.T) {
 		t.Errorf("the gap changes\n  %s\nwant\n  %s", strings.Join(flips, "\n  "), strings.Join(want, "\n  "))
 	}
 
+	// As an Organization's hooks run the controls: every control the default
+	// environment fails there but CT.EC2.PR.5. The hook documents of the two
+	// differ only in the public ACL's entries, so the controls run on those
+	// alone: on the default's they fail CT.EC2.PR.5 alone, on these none.
 	binary, rules := cfnGuard(t)
 	ids, err := controlIDs(rules)
 	must(t, "read the rules", err)
-	rule := []string{filepath.Join(rules, "ec2", "ct-ec2-pr-5.guard")}
-	network := synth.stacks["Network"].file
-	for _, tc := range []struct {
-		dir  string
-		fail bool
-	}{{synth.dir, true}, {dir, false}} {
-		failed, err := failedControls(binary, rule, ids, []string{filepath.Join(tc.dir, network)})
-		must(t, "run CT.EC2.PR.5", err)
-		if got := len(failed) > 0; got != tc.fail {
-			t.Errorf("%s: CT.EC2.PR.5 fails: %v, want %v (%v)", tc.dir, got, tc.fail, failed)
+	withGap, without := t.TempDir(), t.TempDir()
+	must(t, "write the hook documents", hookDocuments(env.Region, gap, withGap))
+	must(t, "write the default's hook documents", hookDocuments(env.Region, stageTemplates(synth.all[env.Name]), without))
+	changed := map[string][]string{} // directory -> documents not in the other, or not the same
+	for _, dirs := range [][2]string{{withGap, without}, {without, withGap}} {
+		entries, err := os.ReadDir(dirs[0])
+		must(t, "list the hook documents", err)
+		for _, entry := range entries {
+			doc, err := os.ReadFile(filepath.Join(dirs[0], entry.Name()))
+			must(t, "read a hook document", err)
+			if other, err := os.ReadFile(filepath.Join(dirs[1], entry.Name())); err == nil && bytes.Equal(doc, other) {
+				continue
+			}
+			if !bytes.HasPrefix(doc, []byte(`{"AWS::EC2::NetworkAclEntry":`)) {
+				t.Errorf("the gap changes %s, which is not an ACL entry", entry.Name())
+			}
+			changed[dirs[0]] = append(changed[dirs[0]], filepath.Join(dirs[0], entry.Name()))
 		}
 	}
+	relevant, err := relevantRules(rules, map[string]bool{"AWS::EC2::NetworkAclEntry": true})
+	must(t, "select the rules", err)
+	for _, tc := range []struct {
+		dir  string
+		want []string
+	}{{without, []string{"CT.EC2.PR.5"}}, {withGap, nil}} {
+		if len(changed[tc.dir]) == 0 {
+			t.Fatalf("no ACL entry differs in %s", tc.dir)
+		}
+		byFile, err := failedControls(binary, relevant, ids, changed[tc.dir])
+		must(t, "run the controls as hooks", err)
+		failing := map[string]bool{}
+		for _, controls := range byFile {
+			for id := range controls {
+				failing[id] = true
+			}
+		}
+		if got := sortedKeys(failing); !slices.Equal(got, tc.want) {
+			t.Errorf("the ACL entries that differ in %s fail %q as hooks, want %q", tc.dir, got, tc.want)
+		}
+	}
+	controlsFailing(t) // waits for the default environment's controls
+	if _, ok := controls.hooks["CT.EC2.PR.5"]; !ok {
+		t.Errorf("as hooks, the default environment passes CT.EC2.PR.5 already: %q", sortedKeys(controls.hooks))
+	}
+	t.Logf("as hooks, with the gap, the default environment fails %d controls", len(controls.hooks)-1)
 }
