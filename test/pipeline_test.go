@@ -163,15 +163,7 @@ func TestPipelineWithoutConfig(t *testing.T) {
 // answers only 500 fails.
 func runSmokeTest(t *testing.T, buildSpec string) {
 	t.Helper()
-	var spec struct {
-		Phases struct {
-			Build struct {
-				Commands []string `json:"commands"`
-			} `json:"build"`
-		} `json:"phases"`
-	}
-	must(t, "parse the smoke test's buildspec", json.Unmarshal([]byte(buildSpec), &spec))
-	script := strings.Join(spec.Phases.Build.Commands, "\n")
+	script := strings.Join(buildCommands(t, buildSpec), "\n")
 	for _, tc := range []struct {
 		name    string
 		answers []int // then the last one forever
