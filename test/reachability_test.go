@@ -372,7 +372,7 @@ func TestPublicAclRdpGap(t *testing.T) {
 	must(t, "read the rules", err)
 	withGap, without := t.TempDir(), t.TempDir()
 	must(t, "write the hook documents", hookDocuments(env.Region, gap, withGap))
-	must(t, "write the default's hook documents", hookDocuments(env.Region, stageTemplates(synth.all[env.Name]), without))
+	must(t, "write the default's hook documents", hookDocuments(env.Region, base, without))
 	changed := map[string][]string{} // directory -> documents not in the other, or not the same
 	for _, dirs := range [][2]string{{withGap, without}, {without, withGap}} {
 		entries, err := os.ReadDir(dirs[0])
