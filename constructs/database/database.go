@@ -18,6 +18,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/project-1/project-1/internal/cfnlint"
 	"github.com/project-1/project-1/internal/retention"
 	"github.com/project-1/project-1/internal/validate"
 )
@@ -210,6 +211,11 @@ func NewMysql(scope constructs.Construct, id string, props *MysqlProps) *Mysql {
 		EnablePerformanceInsights: jsii.Bool(false),
 		RemovalPolicy:             awscdk.RemovalPolicy_SNAPSHOT,
 	})
+	// cfn-lint 1.51 lists only full MySQL versions and reports the major
+	// version as E3691; RDS takes a major version and creates its current
+	// default minor of it (see EngineVersion), so the check is skipped on
+	// this resource alone.
+	cfnlint.Ignore(instance.Node().DefaultChild().(awscdk.CfnResource), "E3691")
 	var monitoringRole awsiam.Role
 	if props.MonitoringSeconds != 0 {
 		monitoringRole = enhancedMonitoring(this, instance, props.MonitoringSeconds)
