@@ -13,7 +13,8 @@ import (
 
 // Ignore writes Metadata "cfn-lint": {"config": {"ignore_checks": checks}}
 // onto resource, replacing any cfn-lint configuration it had. Metadata is not
-// a property: changing it updates no resource.
+// a resource property: CloudFormation passes it to no service, so adding it
+// replaces and interrupts nothing.
 func Ignore(resource awscdk.CfnResource, checks ...string) {
 	resource.AddMetadata(jsii.String("cfn-lint"), map[string]any{
 		"config": map[string]any{"ignore_checks": checks},
