@@ -11,20 +11,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-7}
 [ -x /usr/bin/time ] || { echo "bench/compile-cache.sh needs GNU time (apt-get install time)" >&2; exit 2; }
-[ -x node_modules/.bin/node ] || { echo "bench/compile-cache.sh needs the pinned Node.js: run npm ci" >&2; exit 2; }
-export PATH="$PWD/node_modules/.bin:$PATH"
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-go build -o "$tmp/project-1" .
-go build -o "$tmp/empty" ./bench/emptyapp
+. bench/setup.sh
 # The kernel that jsii-runtime-go embeds, run as a custom JSII_RUNTIME.
 runtime=$(go list -m -f '{{.Dir}}' github.com/aws/jsii-runtime-go)/internal/embedded/resources
 cp -r "$runtime" "$tmp/runtime"
 stable="node --require $PWD/bench/stablekernel/preload.js $tmp/runtime/bin/jsii-runtime.js"
-export STABLE_KERNEL_DIR="$tmp/kernel" STABLE_KERNEL_CACHE="$tmp/compile-cache"
-export CDK_CONTEXT_JSON
-CDK_CONTEXT_JSON=$(node -e 'const c = require("./cdk.json").context; c["aws:cdk:enable-path-metadata"] = true; c["aws:cdk:enable-asset-metadata"] = true; console.log(JSON.stringify(c))')
+export STABLE_KERNEL_DIR="$tmp/kernel" STABLE_KERNEL_CACHE="$tmp/compile-cache" CDK_CONTEXT_JSON="$context"
 
 run() { # label app [JSII_RUNTIME]
 	JSII_RUNTIME=${3:-} CDK_OUTDIR="$tmp/out" /usr/bin/time -f "$1 %e" -a -o "$tmp/times" "$tmp/$2" >/dev/null 2>"$tmp/stderr" ||
@@ -38,16 +30,11 @@ for i in $(seq "$runs"); do
 		run "$app+cache" "$app" "$stable"
 	done
 done
-awk -v runs="$runs" '
+awk -v runs="$runs" -f bench/median.awk -f <(printf '%s' '
 	{ wall[$1] = wall[$1] " " $2 }
-	function median(list,   a, n, i, j, t) {
-		n = split(substr(list, 2), a, " ")
-		for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-		return a[int((n + 1) / 2)]
-	}
 	END {
 		printf "%-30s %10s %16s\n", "(" runs " runs, median wall)", "as it is", "stable + cache"
 		printf "%-30s %9.2fs %15.2fs\n", "empty app (floor)", median(wall["empty"]), median(wall["empty+cache"])
 		printf "%-30s %9.2fs %15.2fs\n", "project-1 default env", median(wall["project-1"]), median(wall["project-1+cache"])
 		printf "%-30s %9.2fs %15.2fs\n", "  above the floor", median(wall["project-1"]) - median(wall["empty"]), median(wall["project-1+cache"]) - median(wall["empty+cache"])
-	}' "$tmp/times"
+	}') "$tmp/times"

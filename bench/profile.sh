@@ -6,14 +6,8 @@
 #   bench/profile.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -x node_modules/.bin/node ] || { echo "bench/profile.sh needs the pinned Node.js: run npm ci" >&2; exit 2; }
-export PATH="$PWD/node_modules/.bin:$PATH"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-go build -o "$tmp/project-1" .
-go build -o "$tmp/empty" ./bench/emptyapp
-export CDK_CONTEXT_JSON
-CDK_CONTEXT_JSON=$(node -e 'const c = require("./cdk.json").context; c["aws:cdk:enable-path-metadata"] = true; c["aws:cdk:enable-asset-metadata"] = true; console.log(JSON.stringify(c))')
+. bench/setup.sh
+export CDK_CONTEXT_JSON="$context"
 for app in empty project-1; do
 	"$tmp/$app" >/dev/null 2>&1 # warm the package cache
 	CDK_OUTDIR="$tmp/out-$app" NODE_OPTIONS="--cpu-prof --cpu-prof-dir=$tmp/prof-$app" "$tmp/$app" >/dev/null
