@@ -159,6 +159,12 @@ func properties(all Templates, stack string, resource map[string]any) map[string
 	return out
 }
 
+// Resolve returns v, a value of stack's template in all, with every
+// Fn::GetStackOutput and Fn::ImportValue replaced by the producer's output
+// value, marked with the producer's stack name: the same value read either
+// way resolves the same.
+func Resolve(all Templates, stack string, v any) any { return resolve(all, stack, v, 0) }
+
 // resolve replaces Fn::GetStackOutput and Fn::ImportValue with the producer's
 // output value, marked with the producer's stack name.
 func resolve(all Templates, stack string, v any, depth int) any {
