@@ -61,8 +61,12 @@ func TestRun(t *testing.T) {
 		{name: "the same templates", args: []string{golden, golden}, code: 0, out: "no change that needs a decision: nothing to decide"},
 		{name: "the table renamed", args: []string{golden, renamed}, code: 1,
 			out: `prod-Data/ForumTable1FBA2B20 (AWS::DynamoDB::Table) STATEFUL: replaced: TableName: "Forum" -> "Forum2"`},
-		{name: "allowed", args: []string{"-allow", allow, golden, renamed}, code: 0, out: "allowed by prod-Data/ForumTable1FBA2B20: the forum moves"},
-		{name: "markdown", args: []string{"-format", "markdown", golden, renamed}, code: 1, firstLine: ":x: **Review: 1 change needs a decision**"},
+		{name: "the table's exports", args: []string{golden, renamed}, code: 1,
+			out: "prod-Data/ForumTable1FBA2B20: export-in-use: prod-Data replaced ForumTable1FBA2B20, the value of its export prod-Data:ExportsOutputFnGetAttForumTable1FBA2B20Arn"},
+		// The allow entry covers the table, not the exports the app imports:
+		// no entry makes CloudFormation change an export in use.
+		{name: "allowed", args: []string{"-allow", allow, golden, renamed}, code: 1, out: "allowed by prod-Data/ForumTable1FBA2B20: the forum moves"},
+		{name: "markdown", args: []string{"-format", "markdown", golden, renamed}, code: 1, firstLine: ":x: **Review: 3 changes need a decision**"},
 		{name: "json", args: []string{"-format", "json", golden, renamed}, code: 1, jsonReport: true},
 		{name: "no table", args: []string{"-expect", "", golden, golden}, code: 0, out: "nothing to decide"},
 		{name: "usage", args: []string{golden}, code: 2, err: "usage: review"},
@@ -93,9 +97,52 @@ func TestRun(t *testing.T) {
 					Decisions int    `json:"decisions"`
 					Summary   string `json:"summary"`
 				}
-				if err := json.Unmarshal(out.Bytes(), &rep); err != nil || rep.Decisions != 1 || rep.Summary != "1 change needs a decision" {
+				if err := json.Unmarshal(out.Bytes(), &rep); err != nil || rep.Decisions != 3 || rep.Summary != "3 changes need a decision" {
 					t.Errorf("json: %v, %+v\n%s", err, rep, out.String())
 				}
+			}
+		})
+	}
+}
+
+// TestReplacedValuesAnotherStackReads: a change that replaces a resource
+// whose value another stack imports (the database and web security groups,
+// a private subnet) cannot deploy, since CloudFormation refuses to change an
+// export in use: the review exits 1 and names the producer's resource, the
+// consumer stack and where it reads the value.
+func TestReplacedValuesAnotherStackReads(t *testing.T) {
+	chdirRoot(t)
+	golden := filepath.Join("test", "testdata")
+	for _, tc := range []struct {
+		name, from, to string
+		want           []string // one line each: producer's resource, consumer stack, its use
+	}{
+		{"the database group", `"Database: MySQL from the web tier only; sends nothing"`, `"Database: MySQL from the web tier only"`,
+			[]string{"project-1-Network/SecurityGroupsDatabase03711F2A: export-in-use: project-1-Network replaced SecurityGroupsDatabase03711F2A", "which project-1-Data imports (DatabaseInstanceAA8A5FDE.VPCSecurityGroups)"}},
+		{"the web group", `"Web tier: HTTP and HTTPS from the load balancer only;`, `"Web tier: HTTP and HTTPS from the load balancer;`,
+			[]string{"project-1-Network/SecurityGroupsWebAE39F2C2: export-in-use", "which project-1-App imports (WebLaunchTemplate"}},
+		{"a private subnet", `"CidrBlock": "10.0.2.0/24"`, `"CidrBlock": "10.0.5.0/24"`,
+			[]string{"project-1-Network/NetworkPrivateSubnet1E8491189: export-in-use", "which project-1-Data imports (DatabaseInstanceSubnetGroup",
+				"which project-1-App imports (WebInstancesASG"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			head := edited(t, "project-1-Network.template.json", func(s string) string {
+				if !strings.Contains(s, tc.from) {
+					t.Fatalf("the network template has no %s", tc.from)
+				}
+				return strings.Replace(s, tc.from, tc.to, 1)
+			})
+			var out, errs bytes.Buffer
+			if code := run([]string{golden, head}, &out, &errs); code != 1 {
+				t.Errorf("exit %d, want 1\n%s%s", code, out.String(), errs.String())
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("the review does not say %q:\n%s", w, out.String())
+				}
+			}
+			if strings.Contains(out.String(), "export-in-use") && strings.Contains(out.String(), "if intended, allow it: project-1-Network/SecurityGroups") {
+				t.Errorf("an export in use is offered an allow entry:\n%s", out.String())
 			}
 		})
 	}

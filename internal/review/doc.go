@@ -37,6 +37,18 @@
 //     the create-only properties of the CDK's service spec (the property is
 //     named); a stateful resource deleted, replaced or retyped needs a
 //     decision (replacement.Change.Blocking).
+//   - What other stacks read: replacement.CrossStack over every reference
+//     of BASE (Fn::ImportValue of an export, Fn::GetStackOutput of an
+//     output). A change that replaces the resource behind a value another
+//     stack imports, changes the value, or removes the export fails the
+//     producer's deploy (export-in-use); one that does so to a value read
+//     with Fn::GetStackOutput leaves the consumer on the old value
+//     (stale-reference, and `cdk deploy` skips a consumer whose template is
+//     unchanged). Both need a decision and cannot be allowed: the finding
+//     names the producer's resource, the consumer stack and its uses. An
+//     output removed together with its last weak read (output-gone) and a
+//     create-only property that changes only how it reads its value
+//     (reference-form, aws/aws-cdk#38829) are shown.
 //   - Policy: deletion protection (RDS, DynamoDB, load balancers), the
 //     stacks' termination protection, Multi-AZ, a NAT gateway per zone,
 //     point-in-time recovery, bucket versioning, and retention shortened

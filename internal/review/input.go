@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/project-1/project-1/internal/replacement"
 	"github.com/project-1/project-1/netcheck"
 )
 
@@ -22,7 +23,8 @@ type Input struct {
 	Assembly bool
 	Stacks   []netcheck.StackArtifact // sorted by name
 
-	stages []netcheck.Stage // built on first use
+	stages    []netcheck.Stage      // built on first use
+	templates replacement.Templates // by stack name, built on first use
 }
 
 // Load reads dir, one side of a review. A directory with a manifest.json is
@@ -116,4 +118,17 @@ func (in *Input) stack(name string) *netcheck.StackArtifact {
 		return &in.Stacks[i]
 	}
 	return nil
+}
+
+// resolved returns body, a resource of stack, with its cross-stack
+// references replaced by the values they read (replacement.Resolve).
+func (in *Input) resolved(stack string, body map[string]any) map[string]any {
+	if in.templates == nil {
+		in.templates = replacement.Templates{}
+		for _, s := range in.Stacks {
+			in.templates[s.Name] = s.Template
+		}
+	}
+	out, _ := replacement.Resolve(in.templates, stack, body).(map[string]any)
+	return out
 }

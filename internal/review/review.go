@@ -80,7 +80,10 @@ type Finding struct {
 	// Kind is what happens, by section: reachability "opens", "closes",
 	// "changes" (some paths open, others close), "unexpected" (a flow of a
 	// new stage against the table); replacement "deleted", "replaced", "may
-	// be replaced", "type changed"; policy "deletion-protection",
+	// be replaced", "type changed", and for what another stack reads of
+	// the stack, "export-in-use" (the deploy fails: an export in use cannot
+	// change), "stale-reference" (a consumer keeps the old value),
+	// "output-gone", "reference-form"; policy "deletion-protection",
 	// "termination-protection", "multi-az", "nat-per-zone",
 	// "point-in-time-recovery", "versioning", "retention", "deletion-policy",
 	// "update-replace-policy"; widening "iam-wildcard", "iam-new-principal",
@@ -210,6 +213,7 @@ func Review(base, head *Input, opts Options) (*Report, error) {
 		headT[s.Name] = s.Template
 	}
 	changes := replacement.Compare(baseT, headT)
+	hazards := replacement.CrossStack(baseT, headT, changes)
 
 	bs, hs := stageMap(baseStages), stageMap(headStages)
 	names := slices.Sorted(maps.Keys(bs))
@@ -247,6 +251,11 @@ func Review(base, head *Input, opts Options) (*Report, error) {
 			for _, c := range changes {
 				if stacks[c.Stack] && base.stack(c.Stack) != nil && base.stack(c.Stack).Stage == name {
 					sr.Findings = append(sr.Findings, changeFinding(c))
+				}
+			}
+			for _, h := range hazards {
+				if stacks[h.Consumer] && base.stack(h.Consumer).Stage == name {
+					sr.Findings = append(sr.Findings, hazardFinding(h))
 				}
 			}
 			if h != nil {
@@ -382,6 +391,30 @@ func changeFinding(c replacement.Change) Finding {
 		f.Kind = map[string]string{"DeletionPolicy": "deletion-policy", "UpdateReplacePolicy": "update-replace-policy"}[c.Property]
 	}
 	return f
+}
+
+// hazardFinding turns one of replacement.CrossStack's hazards into a
+// finding on the producer's resource (or output) that the consumer reads. It
+// cannot be allowed: the deploy fails, or the consumer keeps a stale value,
+// whatever anyone intends.
+func hazardFinding(h replacement.Hazard) Finding {
+	f := Finding{Section: Replacement, Kind: hazardKinds[h.Kind], Stack: h.Producer, LogicalID: h.Target,
+		Message: h.Reason, Decision: h.Blocking()}
+	if f.LogicalID == "" {
+		f.LogicalID = h.Output
+	}
+	if h.Kind == replacement.FormChanged {
+		f.Stack, f.LogicalID = h.Consumer, strings.SplitN(h.Uses[0], ".", 2)[0]
+		f.Property = strings.SplitN(h.Uses[0], ".", 2)[1]
+	}
+	return f
+}
+
+var hazardKinds = map[replacement.Kind]string{
+	replacement.ExportInUse:    "export-in-use",
+	replacement.StaleReference: "stale-reference",
+	replacement.OutputGone:     "output-gone",
+	replacement.FormChanged:    "reference-form",
 }
 
 // resources returns a template's resources by logical id.

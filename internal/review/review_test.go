@@ -322,8 +322,9 @@ func TestALBToWebIngressRemoved(t *testing.T) {
 		"(AWS::EC2::SecurityGroupIngress): deleted: the logical id is gone")
 }
 
-// The table renamed: a stateful resource replaced, naming TableName; an
-// allow entry covers it.
+// The table renamed: a stateful resource replaced, naming TableName, and the
+// exports of it that the app stack imports; an allow entry covers the
+// table, and cannot cover the exports.
 func TestTableRenamed(t *testing.T) {
 	var table string
 	edit := func(s []netcheck.StackArtifact) []netcheck.StackArtifact {
@@ -335,20 +336,35 @@ func TestTableRenamed(t *testing.T) {
 	if rep.ExitCode() != 1 {
 		t.Fatalf("exit %d, want 1:\n%s", rep.ExitCode(), text)
 	}
-	f := findings(rep, "prod", Replacement)
-	if len(f) != 1 || f[0].LogicalID != table || f[0].Property != "TableName" || !f[0].Stateful || f[0].Kind != "replaced" {
-		t.Fatalf("replacements %+v, want the table replaced by TableName", f)
+	var replaced, inUse []Finding
+	for _, f := range findings(rep, "prod", Replacement) {
+		switch f.Kind {
+		case "replaced":
+			replaced = append(replaced, f)
+		case "export-in-use":
+			inUse = append(inUse, f)
+		default:
+			t.Errorf("unexpected finding %+v", f)
+		}
+	}
+	if len(replaced) != 1 || replaced[0].LogicalID != table || replaced[0].Property != "TableName" || !replaced[0].Stateful {
+		t.Fatalf("replacements %+v, want the table replaced by TableName", replaced)
+	}
+	// The app stack imports the table's name and ARN: prod-Data's deploy
+	// would fail on both exports, whatever the allow list says.
+	if len(inUse) != 2 || inUse[0].LogicalID != table || !inUse[0].Decision || inUse[0].AllowKey != "" {
+		t.Fatalf("exports in use %+v, want the table's two", inUse)
 	}
 	mustSay(t, text, "prod-Data/"+table+` (AWS::DynamoDB::Table) STATEFUL: replaced: TableName: "Forum" -> "Forum2"`,
-		"if intended, allow it: prod-Data/"+table, "1 change needs a decision")
+		"if intended, allow it: prod-Data/"+table, "which prod-App imports (", "prod-Data's deploy fails and rolls back", "3 changes need a decision")
 
 	opts := tableOpts(t)
 	opts.Allow, _ = replacement.ParseAllowList(strings.NewReader("prod-Data/" + table + " the forum moves to a new table, exported and re-imported first\n"))
 	rep, text = review(t, edit, opts)
-	if rep.ExitCode() != 0 || rep.Allowed != 1 {
-		t.Errorf("allowed: exit %d, %d allowed:\n%s", rep.ExitCode(), rep.Allowed, text)
+	if rep.ExitCode() != 1 || rep.Allowed != 1 || rep.Decisions != 2 {
+		t.Errorf("allowed: exit %d, %d allowed, %d decisions:\n%s", rep.ExitCode(), rep.Allowed, rep.Decisions, text)
 	}
-	mustSay(t, text, "ALLOWED", "allowed by prod-Data/"+table+": the forum moves", "no change that needs a decision (1 allowed by the allow list)")
+	mustSay(t, text, "ALLOWED", "allowed by prod-Data/"+table+": the forum moves", "2 changes need a decision (1 allowed by the allow list)")
 }
 
 // Prod's database deletion protection off: a production protection goes. The
@@ -742,10 +758,10 @@ func TestMarkdown(t *testing.T) {
 	}
 	md := b.String()
 	first, _, _ := strings.Cut(md, "\n")
-	if first != ":x: **Review: 1 change needs a decision**" {
+	if first != ":x: **Review: 3 changes need a decision**" {
 		t.Errorf("first line %q", first)
 	}
-	for _, want := range []string{"| stage prod (production) | changed | 1 | 0 | 0 |", "<details><summary>stage prod (production): changed, 1 decision", "</details>",
+	for _, want := range []string{"| stage prod (production) | changed | 3 | 0 | 0 |", "<details><summary>stage prod (production): changed, 3 decision", "</details>",
 		`TableName: "Forum" -&gt; "Forum2"`[:0] + `TableName: "Forum" -> "Forum2"`} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown does not hold %q:\n%s", want, md)

@@ -19,8 +19,17 @@ func (rv *reviewer) widening(stacks []string) []Finding {
 	var out []Finding
 	pairs := rv.pairs(stacks)
 	for _, p := range pairs {
-		if p.head == nil || p.base != nil && sameResource(p.base, p.head) {
+		if p.head == nil {
 			continue
+		}
+		// A value read from another stack compares by what it reads, so
+		// reading the same value another way widens nothing.
+		p.head = rv.head.resolved(p.stack, p.head)
+		if p.base != nil {
+			p.base = rv.base.resolved(p.stack, p.base)
+			if sameResource(p.base, p.head) {
+				continue
+			}
 		}
 		out = append(out, iamWidening(p)...)
 	}
