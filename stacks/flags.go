@@ -17,15 +17,18 @@ var TemplateFlags = map[string]any{
 	// "arn:aws:..." written out where the region fixes the partition, instead of
 	// a Join with AWS::Partition.
 	"@aws-cdk/core:enablePartitionLiterals": true,
-	// Cross-stack references read the producer's output with Fn::GetStackOutput
-	// instead of an Export and Fn::ImportValue. An export in use can be neither
-	// changed nor removed, which blocks the producer's deploy whenever a
-	// reference goes away (the "deadly embrace"); a weak reference has no such
-	// lock. What it does not do: stop a producer stack's deletion while a
-	// consumer reads it. The data stack's termination protection and the network
-	// resources that cannot be deleted while in use cover that. A stack deployed
-	// with exports (aws-cdk-go v2.220.0) moves over in two deploys: "both", then "weak".
-	"@aws-cdk/core:defaultCrossStackReferences": "weak",
+	// Cross-stack references are exports read with Fn::ImportValue (strong),
+	// not outputs read with Fn::GetStackOutput (weak). CloudFormation refuses to
+	// change or delete an export while another stack imports it (the
+	// Fn::ImportValue reference), so a change that replaces a resource another
+	// stack reads fails the producer's deploy and rolls it back, instead of
+	// leaving the consumer on the old resource: a weak consumer's template
+	// does not change, so `cdk deploy` skips it, and the AWS reference says it
+	// "is not automatically updated or notified". cmd/review reports both
+	// cases before a deploy (replacement.CrossStack). Fn::ImportValue
+	// may stand inside Fn::Join, which Fn::GetStackOutput may not in every
+	// region (aws/aws-cdk#37948).
+	"@aws-cdk/core:defaultCrossStackReferences": "strong",
 }
 
 // pinTemplateFlags sets TemplateFlags on scope, which must have no children yet.

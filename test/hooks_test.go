@@ -16,7 +16,7 @@ import (
 // An AWS Organization enforces the Control Tower proactive controls as
 // CloudFormation hooks. A hook runs just before CloudFormation creates or
 // updates one resource and sees that resource's properties resolved: an
-// Fn::GetStackOutput is the other stack's value by then, a Ref the resource's
+// Fn::ImportValue is the other stack's exported value by then, a Ref the resource's
 // id. The same Guard rules then take their is_cfn_hook branch, on a document
 // {"AWS::Type": {"resourceProperties": {...}}}.
 //
@@ -139,6 +139,18 @@ func (r *hookResolver) intrinsic(stack, fn string, arg any) (any, error) {
 			return nil, fmt.Errorf("Fn::GetStackOutput of %s.%s, which that stack does not output", name, output)
 		}
 		return r.resolve(name, out["Value"])
+	case "Fn::ImportValue":
+		export, _ := arg.(string)
+		for name, tpl := range r.stacks {
+			outputs, _ := tpl["Outputs"].(map[string]any)
+			for _, o := range outputs {
+				out := o.(map[string]any)
+				if e, _ := out["Export"].(map[string]any); e != nil && e["Name"] == export {
+					return r.resolve(name, out["Value"])
+				}
+			}
+		}
+		return nil, fmt.Errorf("Fn::ImportValue of %v, which no stack of the stage exports", arg)
 	case "Fn::Join":
 		a := arg.([]any)
 		parts, err := r.resolve(stack, a[1])

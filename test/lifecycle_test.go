@@ -122,18 +122,20 @@ func TestReadmeListsTheFixedNames(t *testing.T) {
 
 // TestAnUpdateThatReplacesAnExportedValue: a change that replaces a resource
 // whose value another stack reads (here the web tier's security group, whose
-// description is create-only) yields a pair of templates CloudFormation can
-// deploy in order: the group is replaced in the network stack, and nothing
-// locks the old value, since no stack exports it (the app stack reads it with
-// Fn::GetStackOutput when it deploys next). With exports, the network stack's
-// update would fail: "Export ... cannot be updated as it is in use".
+// description is create-only) cannot be deployed stale. The app stack reads
+// the group's id with Fn::ImportValue of the network stack's export, so the
+// network stack's update would modify an export in use, which CloudFormation
+// refuses ("After another stack imports an output value, you can't ... modify
+// the exported output value": the Fn::ImportValue reference); the update
+// fails and rolls back, and the review names the change before that.
 func TestAnUpdateThatReplacesAnExportedValue(t *testing.T) {
 	old := replacement.Templates{}
 	for _, s := range synth.stacks {
 		old[s.name] = s.json
 	}
 	changed := netcheck.CloneTemplates(old)
-	network := changed[stack(t, "Network").name]
+	networkName, appName := stack(t, "Network").name, stack(t, "App").name
+	network := changed[networkName]
 	var group string
 	for id, r := range network["Resources"].(map[string]any) {
 		body := r.(map[string]any)
@@ -147,8 +149,9 @@ func TestAnUpdateThatReplacesAnExportedValue(t *testing.T) {
 	}
 	// The group is replaced, and with it the rules that refer to it; nothing
 	// stateful.
+	changes := replacement.Compare(old, changed)
 	replaced := false
-	for _, c := range replacement.Compare(old, changed) {
+	for _, c := range changes {
 		replaced = replaced || c.LogicalID == group && c.Kind == replacement.Replaced
 		if c.Blocking() || !strings.HasPrefix(c.Type, "AWS::EC2::SecurityGroup") {
 			t.Errorf("%s: want only the group and its rules replaced", c)
@@ -157,20 +160,39 @@ func TestAnUpdateThatReplacesAnExportedValue(t *testing.T) {
 	if !replaced {
 		t.Fatal("the web group is not replaced")
 	}
-	// The app stack reads the group's id from an output, not an export.
-	outputs := network["Outputs"].(map[string]any)
-	read := false
-	for name, o := range outputs {
+	// The app stack imports the group's id from an export of the network stack.
+	var export string
+	for name, o := range network["Outputs"].(map[string]any) {
 		value, _ := json.Marshal(o.(map[string]any)["Value"])
-		if !strings.Contains(string(value), group) {
+		if !strings.Contains(string(value), `"`+group+`"`) {
 			continue
 		}
-		if _, exported := o.(map[string]any)["Export"]; exported {
-			t.Errorf("output %s of the replaced group is exported: the update would fail while the app stack imports it", name)
+		e, ok := o.(map[string]any)["Export"].(map[string]any)
+		if !ok {
+			t.Errorf("output %s of the web group is not exported: the app stack would read it weakly and go stale", name)
+			continue
 		}
-		read = read || strings.Contains(string(stack(t, "App").raw), `"OutputName": "`+name+`"`)
+		if n, _ := e["Name"].(string); strings.Contains(string(stack(t, "App").raw), `"Fn::ImportValue": "`+n+`"`) {
+			export = n
+		}
 	}
-	if !read {
-		t.Error("the app stack does not read the web group's id from the network stack's outputs")
+	if export == "" {
+		t.Fatal("the app stack does not import the web group's id from the network stack's exports")
+	}
+	// The network stack's update would change that export while the app
+	// stack imports it: the review's hazard names the producer's resource,
+	// the consumer, and where the consumer reads it.
+	found := false
+	for _, h := range replacement.CrossStack(old, changed, changes) {
+		if h.Export != export {
+			continue
+		}
+		found = true
+		if h.Kind != replacement.ExportInUse || !h.Blocking() || h.Producer != networkName || h.Consumer != appName || h.Target != group || len(h.Uses) == 0 {
+			t.Errorf("hazard %+v: want export in use, blocking, %s's %s read by %s", h, networkName, group, appName)
+		}
+	}
+	if !found {
+		t.Errorf("no cross-stack hazard for export %s", export)
 	}
 }
