@@ -20,8 +20,6 @@ type DataStackProps struct {
 	awscdk.StackProps
 	Vpc                   awsec2.IVpc
 	DatabaseSecurityGroup awsec2.ISecurityGroup
-	// FunctionSecurityGroup is for the CDK's LogRetention function in the VPC.
-	FunctionSecurityGroup awsec2.ISecurityGroup
 	Data                  DataConfig
 }
 
@@ -68,20 +66,19 @@ func NewDataStack(scope constructs.Construct, id string, props *DataStackProps) 
 	})
 	dbKey := key("DatabaseKey", "the database storage and its secret")
 	db := database.NewMysql(stack, "Database", &database.MysqlProps{
-		Vpc:                   props.Vpc,
-		SecurityGroup:         network.ImportImmutable(stack, "DatabaseSecurityGroup", props.DatabaseSecurityGroup),
-		Key:                   dbKey,
-		InstanceType:          d.DatabaseInstanceType,
-		StorageGiB:            d.DatabaseStorageGiB,
-		MaxStorageGiB:         d.DatabaseMaxStorageGiB,
-		MultiAz:               d.DatabaseMultiAz,
-		DeletionProtection:    d.DatabaseDeletionProtection,
-		BackupDays:            d.DatabaseBackupDays,
-		LogRetentionDays:      d.DatabaseLogRetentionDays,
-		MonitoringSeconds:     d.DatabaseMonitoringSeconds,
-		GeneralLog:            d.DatabaseGeneralLog,
-		SlowQuerySeconds:      d.DatabaseSlowQuerySeconds,
-		FunctionSecurityGroup: network.ImportImmutable(stack, "FunctionSecurityGroup", props.FunctionSecurityGroup),
+		Vpc:                props.Vpc,
+		SecurityGroup:      network.ImportImmutable(stack, "DatabaseSecurityGroup", props.DatabaseSecurityGroup),
+		Key:                dbKey,
+		InstanceType:       d.DatabaseInstanceType,
+		StorageGiB:         d.DatabaseStorageGiB,
+		MaxStorageGiB:      d.DatabaseMaxStorageGiB,
+		MultiAz:            d.DatabaseMultiAz,
+		DeletionProtection: d.DatabaseDeletionProtection,
+		BackupDays:         d.DatabaseBackupDays,
+		LogRetentionDays:   d.DatabaseLogRetentionDays,
+		MonitoringSeconds:  d.DatabaseMonitoringSeconds,
+		GeneralLog:         d.DatabaseGeneralLog,
+		SlowQuerySeconds:   d.DatabaseSlowQuerySeconds,
 	})
 
 	output(stack, "DatabaseEndpoint", db.Instance.DbInstanceEndpointAddress(), "MySQL endpoint (port 3306), reachable from the web tier only")

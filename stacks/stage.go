@@ -50,7 +50,6 @@ func NewEnvironmentStage(scope constructs.Construct, env *Environment) *Environm
 		},
 		Vpc:                   net.Vpc.Vpc,
 		DatabaseSecurityGroup: net.SecurityGroups.Database,
-		FunctionSecurityGroup: net.SecurityGroups.Functions,
 		Data:                  env.Data,
 	})
 	app := NewAppStack(stage, "App", &AppStackProps{

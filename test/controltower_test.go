@@ -409,9 +409,11 @@ func TestControlTowerHooks(t *testing.T) {
 		}
 	}
 	t.Logf("as hooks, the default environment fails %d controls: %s", len(hooks), strings.Join(sortedKeys(hooks), " "))
-	// The six the README names: the target was 5.
-	if len(hooks) > 6 {
-		t.Errorf("as hooks, the default environment fails %d controls; it failed 6 when this was last reviewed", len(hooks))
+	// The seven the README names: the target was 5. The seventh,
+	// CT.LAMBDA.PR.3, came with the LogRetention function's move out of the
+	// VPC, so that a tear down converges (issue 21).
+	if len(hooks) > 7 {
+		t.Errorf("as hooks, the default environment fails %d controls; it failed 7 when this was last reviewed", len(hooks))
 	}
 }
 

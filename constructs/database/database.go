@@ -61,7 +61,11 @@ type MysqlProps struct {
 	// (which sets the retention of the log groups RDS creates) into the Vpc's
 	// private subnets with this group, which must allow HTTPS out (to the
 	// CloudWatch Logs API and CloudFormation's response URL, through the NAT
-	// gateways). Default nil: the function runs outside the VPC.
+	// gateways). Default nil: the function runs outside the VPC, which is what
+	// the project's stacks do. In the VPC, deleting the stack deletes the
+	// function and its role at once, while Lambda's network interfaces linger
+	// in the subnets for up to about 20 minutes (aws/aws-cdk#6701): a stack
+	// that deletes the subnets or the group right after fails.
 	FunctionSecurityGroup awsec2.ISecurityGroup
 }
 
@@ -258,10 +262,8 @@ func NewMysql(scope constructs.Construct, id string, props *MysqlProps) *Mysql {
 			AppliesTo: &[]any{"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"},
 		},
 		{
-			Id: jsii.String("AwsSolutions-IAM5"),
-			Reason: jsii.String("The CDK's LogRetention function sets the retention of the log groups RDS creates " +
-				"(logs:PutRetentionPolicy/DeleteRetentionPolicy); their names exist only once the instance does, so the CDK grants them on *. " +
-				"In the VPC it also manages its network interfaces (ec2:*NetworkInterface*, *PrivateIpAddresses), which take no resource narrower than *."),
+			Id:        jsii.String("AwsSolutions-IAM5"),
+			Reason:    jsii.String(logRetentionReason(props.FunctionSecurityGroup != nil)),
 			AppliesTo: &[]any{"Resource::*"},
 		},
 	}, jsii.Bool(true))
@@ -274,28 +276,54 @@ func NewMysql(scope constructs.Construct, id string, props *MysqlProps) *Mysql {
 // enhancedMonitoring gives instance enhanced monitoring every seconds, with a
 // role of its own. The role holds no managed policy: RDS writes the OS metrics
 // to the log group RDSOSMetrics, one stream per instance named after its
-// resource id, and the role may create that group and write only that stream.
-// The stream's statement names the instance, so it is attached once the
-// instance exists; RDS retries until it may write.
+// resource id, and the role may create that group and write its streams. The
+// permissions are inline in the role, not in a policy of their own, because
+// CreateDBInstance checks the monitoring role's permissions: a policy that
+// named the instance's stream would depend on the instance, attach after it,
+// and fail the create. So the streams are log-stream:*: any instance's, of this
+// account's and region's RDSOSMetrics group, written only by RDS.
 func enhancedMonitoring(scope constructs.Construct, instance awsrds.DatabaseInstance, seconds int) awsiam.Role {
+	stack := awscdk.Stack_Of(scope)
+	group := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:RDSOSMetrics", *stack.Partition(), *stack.Region(), *stack.Account())
 	role := awsiam.NewRole(scope, jsii.String("MonitoringRole"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("monitoring.rds.amazonaws.com"), nil),
 		Description: jsii.String("project-1 RDS enhanced monitoring: writes the instance's OS metrics to RDSOSMetrics"),
+		InlinePolicies: &map[string]awsiam.PolicyDocument{
+			"EnhancedMonitoring": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{
+				Statements: &[]awsiam.PolicyStatement{
+					awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+						Actions:   jsii.Strings("logs:CreateLogGroup", "logs:PutRetentionPolicy"),
+						Resources: jsii.Strings(group),
+					}),
+					awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+						Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams", "logs:GetLogEvents"),
+						Resources: jsii.Strings(group + ":log-stream:*"),
+					}),
+				},
+			}),
+		},
 	})
-	stack := awscdk.Stack_Of(scope)
-	group := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:RDSOSMetrics", *stack.Partition(), *stack.Region(), *stack.Account())
-	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("logs:CreateLogGroup", "logs:PutRetentionPolicy"),
-		Resources: jsii.Strings(group),
-	}))
-	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams", "logs:GetLogEvents"),
-		Resources: jsii.Strings(group + ":log-stream:" + *instance.InstanceResourceId()),
-	}))
+	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("RDS's monitoring role writes the RDSOSMetrics streams, one per instance named after its resource id. " +
+			"CreateDBInstance checks the role's permissions, so they must not depend on the instance: the stream is *, " +
+			"in this account's and region's RDSOSMetrics group only, as in AWS's AmazonRDSEnhancedMonitoringRole."),
+		AppliesTo: &[]any{&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::arn:.*:log-group:RDSOSMetrics:log-stream:\*$/`)}},
+	}}, jsii.Bool(false))
 	cfn := instance.Node().DefaultChild().(awsrds.CfnDBInstance)
 	cfn.SetMonitoringInterval(jsii.Number(seconds))
 	cfn.SetMonitoringRoleArn(role.RoleArn())
 	return role
+}
+
+// logRetentionReason is why the LogRetention function's policy has Resource *.
+func logRetentionReason(inVpc bool) string {
+	reason := "The CDK's LogRetention function sets the retention of the log groups RDS creates " +
+		"(logs:PutRetentionPolicy/DeleteRetentionPolicy); their names exist only once the instance does, so the CDK grants them on *."
+	if inVpc {
+		reason += " In the VPC it also manages its network interfaces (ec2:*NetworkInterface*, *PrivateIpAddresses), which take no resource narrower than *."
+	}
+	return reason
 }
 
 // logRetentionInVpc puts the stack's CDK LogRetention function (a singleton,
