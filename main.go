@@ -5,6 +5,9 @@
 //	cdk synth -c env=NAME     another environment from stacks.Environments
 //	cdk synth -c env=all      every environment, each as its own stage
 //	cdk synth -c pipeline=true  the delivery pipeline and the stages it deploys
+//	cdk synth -c alarmEmail=ops@example.com  subscribe ops@example.com to the
+//	                          alarm topic of every environment that names no
+//	                          address of its own; a Production environment needs one
 //
 // A context value it does not accept (-c pipeline=yes) or a misspelt pipeline
 // setting (-c pipeline:acount=...) is an error, not ignored.
@@ -13,6 +16,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/aws/jsii-runtime-go"
@@ -59,7 +63,11 @@ func run() (err error) {
 	// An environment without an Account stays account-agnostic, whoever runs
 	// synth: the same commit gives the same templates on every machine, and
 	// `cdk deploy` deploys into the account of the credentials.
-	envs := stacks.Environments()
+	envs := stacks.WithAlarmEmail(stacks.Environments(), ctx.AlarmEmail)
+	built := stacks.PipelineStages
+	if !ctx.Pipeline {
+		built = []string{name}
+	}
 	if ctx.Pipeline {
 		cfg := stacks.PipelineConfig{
 			ConnectionArn: ctx.Settings["connectionArn"],
@@ -67,12 +75,22 @@ func run() (err error) {
 			Branch:        ctx.Settings["branch"],
 			Account:       ctx.Settings["account"],
 			Region:        ctx.Settings["region"],
+			AlarmEmail:    ctx.AlarmEmail,
 		}
 		if _, err := stacks.BuildPipeline(app, envs, cfg); err != nil {
 			return err
 		}
 	} else if _, err := stacks.BuildApp(app, envs, name); err != nil {
 		return err
+	}
+	// Validation refuses a Production environment without a subscriber; the
+	// others synthesize, and are reported.
+	for _, e := range envs {
+		if name == stacks.AllEnvironments && !ctx.Pipeline || slices.Contains(built, e.Name) {
+			for _, line := range stacks.Unsubscribed([]stacks.Environment{e}) {
+				fmt.Fprintln(os.Stderr, "project-1: note:", line)
+			}
+		}
 	}
 	// The CLI checks findings only of the stacks it was asked for, and `cdk synth`
 	// without a selector asks for none inside a stage: fail here instead.

@@ -1,8 +1,13 @@
 package stacks
 
 import (
+	"errors"
+	"fmt"
+	"slices"
+
 	"github.com/project-1/project-1/constructs/monitoring"
 	"github.com/project-1/project-1/constructs/network"
+	"github.com/project-1/project-1/internal/appcontext"
 )
 
 // DefaultEnvironment is the environment `cdk synth` builds when no -c env=NAME is given.
@@ -146,7 +151,8 @@ func Environments() []Environment {
 				DatabaseFreeStorageGiB:    10,
 				DatabaseFreeMemoryMiB:     200,
 				DatabaseConnections:       120,
-				TableThrottledRequests:    1,
+				TableWriteThrottleEvents:  1,
+				TableReadThrottleEvents:   1,
 				TableSystemErrors:         1,
 				NatPortAllocationErrors:   1,
 				NatDroppedPackets:         100,
@@ -166,8 +172,51 @@ var standardAlarms = monitoring.Settings{
 	DatabaseFreeStorageGiB:    5,
 	DatabaseFreeMemoryMiB:     100,
 	DatabaseConnections:       60,
-	TableThrottledRequests:    1,
+	TableWriteThrottleEvents:  1,
+	TableReadThrottleEvents:   1,
 	TableSystemErrors:         1,
 	NatPortAllocationErrors:   1,
 	NatDroppedPackets:         100,
+}
+
+// WithAlarmEmail returns envs with email (the context key alarmEmail) as the
+// Monitoring.AlarmEmail of every environment that names none of its own. An
+// empty email changes nothing.
+func WithAlarmEmail(envs []Environment, email string) []Environment {
+	out := slices.Clone(envs)
+	for i := range out {
+		if out[i].Monitoring.AlarmEmail == "" {
+			out[i].Monitoring.AlarmEmail = email
+		}
+	}
+	return out
+}
+
+// RequireSubscribers refuses, one line each, every Production environment of
+// envs (those about to be built) whose alarm topic has no subscriber. It is
+// not part of Validate: an address given as context is needed only by a
+// synthesis that builds a Production environment.
+func RequireSubscribers(envs []Environment) error {
+	var errs []error
+	for _, e := range envs {
+		if e.Production && e.Monitoring.AlarmEmail == "" {
+			errs = append(errs, fmt.Errorf("environment %q: Monitoring.AlarmEmail is empty: a Production environment's alarms must reach someone; "+
+				"pass the address as context (cdk synth -c %s=ops@example.com) or set Monitoring.AlarmEmail", e.Name, appcontext.AlarmEmailKey))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Unsubscribed lists, one line each, the environments of envs whose alarm
+// topic has no subscriber: their alarms reach no one. Validate refuses a
+// Production one; the app reports the others.
+func Unsubscribed(envs []Environment) []string {
+	var out []string
+	for _, e := range envs {
+		if e.Monitoring.AlarmEmail == "" {
+			out = append(out, fmt.Sprintf("environment %q: no subscriber to the alarm topic, so its alarms reach no one; "+
+				"pass -c %s=ADDRESS or set Monitoring.AlarmEmail", e.Name, appcontext.AlarmEmailKey))
+		}
+	}
+	return out
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/project-1/project-1/internal/appcontext"
 	"github.com/project-1/project-1/internal/cfnlint"
 )
 
@@ -26,6 +27,10 @@ type PipelineConfig struct {
 	Branch        string // pipeline:branch
 	Account       string // pipeline:account, the 12-digit account the pipeline runs in
 	Region        string // pipeline:region
+	// AlarmEmail is the context key alarmEmail the pipeline was synthesized
+	// with, optional: the pipeline's own synthesis passes it on, so prod keeps
+	// its subscriber (and validates) there too.
+	AlarmEmail string
 }
 
 // PipelineStages are the environments the pipeline deploys, in order. Each
@@ -128,6 +133,9 @@ func BuildPipeline(scope constructs.Construct, envs []Environment, cfg PipelineC
 		}
 		deployed = append(deployed, env)
 	}
+	if err := RequireSubscribers(deployed); err != nil {
+		errs = append(errs, err)
+	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("invalid configuration:\n%w", errors.Join(errs...))
 	}
@@ -154,7 +162,7 @@ func BuildPipeline(scope constructs.Construct, envs []Environment, cfg PipelineC
 		),
 		Commands: jsii.Strings(
 			goBin+" && go test ./...",
-			goBin+" && npx cdk synth -c pipeline=true",
+			goBin+" && npx cdk synth -c pipeline=true"+alarmEmailArg(cfg.AlarmEmail),
 			goBin+" && "+ReviewCommand,
 		),
 		Env:                    bucketEnv,
@@ -222,6 +230,16 @@ func BuildPipeline(scope constructs.Construct, envs []Environment, cfg PipelineC
 		}
 	}
 	return ps, nil
+}
+
+// alarmEmailArg is " -c alarmEmail='ADDRESS'" for the synth step's command,
+// or "" without an address. The address was validated as a bare email
+// address; the quotes keep the shell from reading it anyway.
+func alarmEmailArg(email string) string {
+	if email == "" {
+		return ""
+	}
+	return " -c " + appcontext.AlarmEmailKey + "='" + strings.ReplaceAll(email, "'", `'\''`) + "'"
 }
 
 // artifactBucketName produces the name of the pipeline's artifact bucket,

@@ -68,7 +68,8 @@ func NewEnvironmentStage(scope constructs.Construct, env *Environment) *Environm
 // BuildApp validates every environment of envs as a whole (ValidateAll) and,
 // only when all are valid, adds the stage of the one called name to scope, or
 // of every one for AllEnvironments. Nothing is built when the configuration
-// is bad or the name unknown.
+// is bad, the name unknown, or a Production environment among them has no
+// alarm subscriber (RequireSubscribers).
 func BuildApp(scope constructs.Construct, envs []Environment, name string) ([]*EnvironmentStage, error) {
 	if err := ValidateAll(envs); err != nil {
 		return nil, fmt.Errorf("invalid configuration:\n%w", err)
@@ -80,6 +81,9 @@ func BuildApp(scope constructs.Construct, envs []Environment, name string) ([]*E
 			return nil, err
 		}
 		selected = []Environment{env}
+	}
+	if err := RequireSubscribers(selected); err != nil {
+		return nil, fmt.Errorf("invalid configuration:\n%w", err)
 	}
 	var stages []*EnvironmentStage
 	for i := range selected {

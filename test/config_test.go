@@ -136,6 +136,38 @@ func TestBadConfigBuildsNothing(t *testing.T) {
 	}
 }
 
+// TestAlarmSubscribers: a Production environment without an alarm subscriber
+// is refused, naming the field and the context key, before any construct is
+// built; a non-production one builds, and is reported; the context's address
+// fills only the environments that name none of their own.
+func TestAlarmSubscribers(t *testing.T) {
+	envs := stacks.Environments()
+	app := awscdk.NewApp(nil)
+	_, err := stacks.BuildApp(app, envs, "prod")
+	if err == nil || !strings.Contains(err.Error(), `environment "prod": Monitoring.AlarmEmail is empty`) || !strings.Contains(err.Error(), "-c alarmEmail=") {
+		t.Errorf("prod without a subscriber: %v, want a refusal naming Monitoring.AlarmEmail and -c alarmEmail", err)
+	}
+	if n := len(*app.Node().Children()); n != 0 {
+		t.Errorf("BuildApp created %d constructs before refusing prod", n)
+	}
+	if err := stacks.RequireSubscribers(envs[:2]); err != nil {
+		t.Errorf("project-1 and dev without a subscriber: %v, want them built", err)
+	}
+	got := stacks.Unsubscribed(envs)
+	if len(got) != 3 || !strings.Contains(got[1], `environment "dev": no subscriber to the alarm topic`) || !strings.Contains(got[1], "-c alarmEmail=ADDRESS") {
+		t.Errorf("Unsubscribed = %q, want a line per environment naming it and -c alarmEmail", got)
+	}
+	envs[1].Monitoring.AlarmEmail = "dev-team@example.com"
+	filled := stacks.WithAlarmEmail(envs, exampleAlarmEmail)
+	if filled[0].Monitoring.AlarmEmail != exampleAlarmEmail || filled[1].Monitoring.AlarmEmail != "dev-team@example.com" || envs[0].Monitoring.AlarmEmail != "" {
+		t.Errorf("WithAlarmEmail: %q, %q (input %q), want the context's address only where none is set, and the input unchanged",
+			filled[0].Monitoring.AlarmEmail, filled[1].Monitoring.AlarmEmail, envs[0].Monitoring.AlarmEmail)
+	}
+	if len(stacks.Unsubscribed(filled)) != 0 || stacks.RequireSubscribers(filled) != nil {
+		t.Errorf("with subscribers: still reported or refused")
+	}
+}
+
 func TestUnknownEnvironmentListsKnownOnes(t *testing.T) {
 	_, err := stacks.Lookup(unknownEnvironment)
 	if err == nil || !strings.Contains(err.Error(), unknownEnvironment) || !strings.Contains(err.Error(), stacks.DefaultEnvironment) {
@@ -183,7 +215,7 @@ func runApp(t *testing.T, context map[string]any, outdir string, env ...string) 
 // context: a one-line error naming the key and the value, exit 1, no stack trace.
 func TestAppExitsNonZeroOnBadInput(t *testing.T) {
 	var known []string
-	for _, e := range stacks.Environments() {
+	for _, e := range environments() {
 		known = append(known, e.Name)
 	}
 	for _, tc := range []struct {
@@ -194,6 +226,10 @@ func TestAppExitsNonZeroOnBadInput(t *testing.T) {
 			fmt.Sprintf(`project-1: unknown environment %q; known environments: %s (or "all" for every one)`, unknownEnvironment, strings.Join(known, ", "))},
 		{map[string]any{"pipeline": "yes"}, "project-1: context pipeline=yes: accepted values are true and false"},
 		{map[string]any{"pipeline:acount": "111111111111"}, "project-1: context pipeline:acount: not a pipeline setting; the settings are pipeline:account,"},
+		{map[string]any{"env": "prod"}, `environment "prod": Monitoring.AlarmEmail is empty: a Production environment's alarms must reach someone; pass the address as context (cdk synth -c alarmEmail=ops@example.com)`},
+		{map[string]any{"env": stacks.AllEnvironments}, `environment "prod": Monitoring.AlarmEmail is empty`},
+		{map[string]any{"alarmEmail": "", "env": "prod"}, "project-1: context alarmEmail=: give the address that the alarm topics notify"},
+		{map[string]any{"alarmEmail": "ops", "env": "prod"}, `Monitoring.AlarmEmail "ops" is not an email address like ops@example.com`},
 	} {
 		out, code := runApp(t, tc.context, t.TempDir())
 		if code != 1 {
@@ -215,6 +251,7 @@ func TestAppExitsNonZeroOnBadInput(t *testing.T) {
 func TestTemplatesIgnoreTheCallersAccount(t *testing.T) {
 	context, err := cliContext("../cdk.json")
 	must(t, "read cdk.json", err)
+	context["alarmEmail"] = exampleAlarmEmail // as the tests' environments have it
 	outdir := t.TempDir()
 	if out, code := runApp(t, context, outdir, "CDK_DEFAULT_ACCOUNT=123456789012", "CDK_DEFAULT_REGION=ap-south-1"); code != 0 {
 		t.Fatalf("synth with an account: exit %d\n%s", code, out)

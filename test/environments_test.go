@@ -24,7 +24,7 @@ func TestEveryEnvironmentSynthesizes(t *testing.T) {
 	}
 	slices.Sort(names)
 	var want []string
-	for _, e := range stacks.Environments() {
+	for _, e := range environments() {
 		want = append(want, e.Name)
 	}
 	slices.Sort(want)
@@ -97,7 +97,7 @@ func TestNetworksMatchTheirConfig(t *testing.T) {
 // in a new app, and compares each template byte for byte.
 func TestSynthesisIsDeterministic(t *testing.T) {
 	app := scratchApp(t)
-	stages, err := stacks.BuildApp(app, stacks.Environments(), stacks.AllEnvironments)
+	stages, err := stacks.BuildApp(app, environments(), stacks.AllEnvironments)
 	must(t, "build", err)
 	check(t, "synthesize", func() { app.Synth(nil) })
 	compared := 0
@@ -113,13 +113,13 @@ func TestSynthesisIsDeterministic(t *testing.T) {
 			compared++
 		}
 	}
-	if want := 3 * len(stacks.Environments()); compared != want {
+	if want := 3 * len(environments()); compared != want {
 		t.Errorf("compared %d templates, want %d", compared, want)
 	}
 }
 
 func TestSelection(t *testing.T) {
-	envs := stacks.Environments()
+	envs := environments()
 	var all []string
 	for _, e := range envs {
 		all = append(all, e.Name)
@@ -186,7 +186,7 @@ func TestBadConfigAcrossEnvironments(t *testing.T) {
 			[]string{`environment "prod": Web.Instances 50`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			envs := stacks.Environments()
+			envs := environments()
 			tc.change(envs)
 			err := stacks.ValidateAll(envs)
 			if err == nil {
@@ -199,11 +199,11 @@ func TestBadConfigAcrossEnvironments(t *testing.T) {
 			}
 		})
 	}
-	if err := stacks.ValidateAll(stacks.Environments()); err != nil {
+	if err := stacks.ValidateAll(environments()); err != nil {
 		t.Errorf("the shipped environments are invalid: %v", err)
 	}
 	// Adjacent blocks do not overlap.
-	envs := stacks.Environments()
+	envs := environments()
 	envs[1].Network.Cidr = "10.1.0.0/16"
 	if err := stacks.ValidateAll(envs); err != nil && strings.Contains(err.Error(), "overlaps environment") {
 		t.Errorf("10.0.0.0/16 and 10.1.0.0/16 reported as overlapping: %v", err)
@@ -215,7 +215,7 @@ func TestBadConfigAcrossEnvironments(t *testing.T) {
 // validation with the others, synthesizes with no finding, and the spec's
 // reachability table holds on it.
 func TestAddAnEnvironment(t *testing.T) {
-	staging := stacks.Environments()[0]
+	staging := environments()[0]
 	staging.Name = "staging"
 	staging.Region = "ap-southeast-2"
 	staging.Network.Name = "project-1-staging"
@@ -223,7 +223,7 @@ func TestAddAnEnvironment(t *testing.T) {
 	staging.Network.Subnets = network.SpecLayout(9, "ap-southeast-2a", "ap-southeast-2b", "ap-southeast-2c")
 	staging.Network.NatGateways = 3
 	staging.Data.TableName = "Forum-staging"
-	envs := append(stacks.Environments(), staging)
+	envs := append(environments(), staging)
 	must(t, "validate", stacks.ValidateAll(envs))
 
 	app := scratchApp(t)
@@ -262,7 +262,7 @@ func TestReadmeEnvironmentsTable(t *testing.T) {
 			rows[m[1]] = cells
 		}
 	}
-	for _, e := range stacks.Environments() {
+	for _, e := range environments() {
 		cells, ok := rows[e.Name]
 		if !ok {
 			t.Errorf("the README's environments table has no row for %s", e.Name)

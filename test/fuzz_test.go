@@ -19,7 +19,7 @@ func FuzzValidateAll(f *testing.F) {
 	f.Add("", "::/0", "", "", "", "abcdefghijkl", "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012", -1, -5, 99, 0, 40, 70000)
 	f.Fuzz(func(t *testing.T, name, vpcCidr, subnetCidr, region, zone, account, cert string,
 		nats, instances, maxInstances, flowDays, backupDays, storage int) {
-		envs := stacks.Environments()
+		envs := environments()
 		e := &envs[1]
 		e.Name, e.Network.Cidr, e.Network.Subnets[2].Cidr = name, vpcCidr, subnetCidr
 		e.Region, e.Network.Subnets[3].AvailabilityZone = region, zone

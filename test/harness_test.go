@@ -107,7 +107,7 @@ func run(m *testing.M) (int, error) {
 	defer os.RemoveAll(out)
 
 	app := stacks.NewApp(&awscdk.AppProps{Context: &context, Outdir: jsii.String(out)})
-	envs := stacks.Environments()
+	envs := environments()
 	stages, err := stacks.BuildApp(app, envs, stacks.AllEnvironments)
 	if err != nil {
 		return 0, err
@@ -304,4 +304,14 @@ func variantApp(t *testing.T) assertions.Template {
 		t.Error("the variant of the default environment did not synthesize")
 	}
 	return variant.app
+}
+
+// exampleAlarmEmail is the alarm subscriber the tests give every environment,
+// as .ci/run passes it to every `cdk synth` (-c alarmEmail=...): prod needs one.
+const exampleAlarmEmail = "alarms@example.com"
+
+// environments is stacks.Environments with exampleAlarmEmail, as the app has
+// them from `cdk synth -c alarmEmail=alarms@example.com`.
+func environments() []stacks.Environment {
+	return stacks.WithAlarmEmail(stacks.Environments(), exampleAlarmEmail)
 }

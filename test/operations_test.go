@@ -33,17 +33,18 @@ func TestAlarms(t *testing.T) {
 		app := e.stacks["App"]
 		m := e.env.Monitoring
 		want := map[string]alarmWant{
-			"LoadBalancer5xx":        {"AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", "Sum", 300, float64(m.LoadBalancer5xx), ge, 1, ""},
-			"Target5xx":              {"AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "Sum", 300, float64(m.Target5xx), ge, 1, ""},
-			"UnhealthyHosts":         {"AWS/ApplicationELB", "UnHealthyHostCount", "Maximum", 60, float64(m.UnhealthyHosts), ge, 5, ""},
-			"TargetResponseTime":     {"AWS/ApplicationELB", "TargetResponseTime", "p99", 300, float64(m.TargetResponseMillis) / 1000, ge, 2, ""},
-			"InServiceShortfall":     {"AWS/AutoScaling", "GroupDesiredCapacity,GroupInServiceInstances", "", 60, 1, ge, m.InServiceShortfallMinutes, "desired - inService"},
-			"DatabaseCpu":            {"AWS/RDS", "CPUUtilization", "Average", 300, float64(m.DatabaseCpuPercent), ge, 3, ""},
-			"DatabaseFreeStorage":    {"AWS/RDS", "FreeStorageSpace", "Minimum", 300, float64(m.DatabaseFreeStorageGiB) * (1 << 30), le, 1, ""},
-			"DatabaseFreeMemory":     {"AWS/RDS", "FreeableMemory", "Average", 300, float64(m.DatabaseFreeMemoryMiB) * (1 << 20), le, 3, ""},
-			"DatabaseConnections":    {"AWS/RDS", "DatabaseConnections", "Maximum", 300, float64(m.DatabaseConnections), ge, 1, ""},
-			"TableThrottledRequests": {"AWS/DynamoDB", "ThrottledRequests", "", 300, float64(m.TableThrottledRequests), ge, 1, "SUM(METRICS())"},
-			"TableSystemErrors":      {"AWS/DynamoDB", "SystemErrors", "", 300, float64(m.TableSystemErrors), ge, 1, "SUM(METRICS())"},
+			"LoadBalancer5xx":          {"AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", "Sum", 300, float64(m.LoadBalancer5xx), ge, 1, ""},
+			"Target5xx":                {"AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "Sum", 300, float64(m.Target5xx), ge, 1, ""},
+			"UnhealthyHosts":           {"AWS/ApplicationELB", "UnHealthyHostCount", "Maximum", 60, float64(m.UnhealthyHosts), ge, 5, ""},
+			"TargetResponseTime":       {"AWS/ApplicationELB", "TargetResponseTime", "p99", 300, float64(m.TargetResponseMillis) / 1000, ge, 2, ""},
+			"InServiceShortfall":       {"AWS/AutoScaling", "GroupDesiredCapacity,GroupInServiceInstances", "", 60, 1, ge, m.InServiceShortfallMinutes, "desired - inService"},
+			"DatabaseCpu":              {"AWS/RDS", "CPUUtilization", "Average", 300, float64(m.DatabaseCpuPercent), ge, 3, ""},
+			"DatabaseFreeStorage":      {"AWS/RDS", "FreeStorageSpace", "Minimum", 300, float64(m.DatabaseFreeStorageGiB) * (1 << 30), le, 1, ""},
+			"DatabaseFreeMemory":       {"AWS/RDS", "FreeableMemory", "Average", 300, float64(m.DatabaseFreeMemoryMiB) * (1 << 20), le, 3, ""},
+			"DatabaseConnections":      {"AWS/RDS", "DatabaseConnections", "Maximum", 300, float64(m.DatabaseConnections), ge, 1, ""},
+			"TableWriteThrottleEvents": {"AWS/DynamoDB", "WriteThrottleEvents", "Sum", 300, float64(m.TableWriteThrottleEvents), ge, 1, ""},
+			"TableReadThrottleEvents":  {"AWS/DynamoDB", "ReadThrottleEvents", "Sum", 300, float64(m.TableReadThrottleEvents), ge, 1, ""},
+			"TableSystemErrors":        {"AWS/DynamoDB", "SystemErrors", "", 300, float64(m.TableSystemErrors), ge, 1, `SUM(METRICS("errors"))`},
 		}
 		for i := 1; i <= e.env.Network.NatGateways; i++ {
 			want[fmt.Sprint("NatPortAllocationErrors", i)] = alarmWant{"AWS/NATGateway", "ErrorPortAllocation", "Sum", 300, float64(m.NatPortAllocationErrors), ge, 1, ""}
@@ -212,4 +213,66 @@ func TestAlarmEmail(t *testing.T) {
 			"TopicArn": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^AlarmsTopic"))},
 		})
 	})
+}
+
+// TestDashboardMetricFilters: every METRICS("x") of a dashboard graph takes
+// only the metrics it means, those whose id contains x (CloudWatch's metric
+// math), and no graph uses a bare METRICS(), which would take every metric of
+// the graph: the table widget once drew the sum of everything twice.
+func TestDashboardMetricFilters(t *testing.T) {
+	filter := regexp.MustCompile(`METRICS\("([^"]*)"\)`)
+	for name, e := range synth.all {
+		var body strings.Builder
+		for _, part := range asAny(asAny(e.stacks["App"].one(t, "AWS::CloudWatch::Dashboard")["DashboardBody"].(map[string]any)["Fn::Join"])[1]) {
+			if s, ok := part.(string); ok {
+				body.WriteString(s)
+			} else {
+				body.WriteString("TOKEN") // a reference: a name or an id, inside a string
+			}
+		}
+		var dashboard struct {
+			Widgets []struct {
+				Properties struct {
+					Title   string  `json:"title"`
+					Metrics [][]any `json:"metrics"`
+				} `json:"properties"`
+			} `json:"widgets"`
+		}
+		if err := json.Unmarshal([]byte(body.String()), &dashboard); err != nil {
+			t.Fatalf("%s: dashboard body: %v", name, err)
+		}
+		filtered := 0
+		for _, w := range dashboard.Widgets {
+			var ids, expressions []string
+			for _, m := range w.Properties.Metrics {
+				opts, _ := m[len(m)-1].(map[string]any)
+				if id, ok := opts["id"].(string); ok && opts["expression"] == nil {
+					ids = append(ids, id)
+				}
+				if x, ok := opts["expression"].(string); ok {
+					expressions = append(expressions, x)
+				}
+			}
+			for _, x := range expressions {
+				if strings.Contains(x, "METRICS()") {
+					t.Errorf("%s: %q: %s sums every metric of the graph", name, w.Properties.Title, x)
+				}
+				for _, f := range filter.FindAllStringSubmatch(x, -1) {
+					filtered++
+					var matched []string
+					for _, id := range ids {
+						if strings.Contains(id, f[1]) {
+							matched = append(matched, id)
+						}
+					}
+					if len(matched) != 8 || !slices.ContainsFunc(matched, func(id string) bool { return id == f[1]+"BatchWriteItem" }) {
+						t.Errorf("%s: %q: %s takes %q, want the 8 per-operation SystemErrors metrics", name, w.Properties.Title, x, matched)
+					}
+				}
+			}
+		}
+		if filtered == 0 {
+			t.Errorf("%s: no METRICS(\"...\") filter on the dashboard, want the table's system errors", name)
+		}
+	}
 }

@@ -27,6 +27,7 @@ var examplePipeline = stacks.PipelineConfig{
 	Branch:        "main",
 	Account:       "111111111111",
 	Region:        "us-east-1",
+	AlarmEmail:    exampleAlarmEmail,
 }
 
 // TestPipeline synthesizes the pipeline (as -c pipeline=true does): source,
@@ -117,6 +118,11 @@ func TestPipeline(t *testing.T) {
 	if review < synth {
 		t.Errorf("the synth step does not review the new assembly after synthesizing it:\n%s", synthSpec)
 	}
+	// The pipeline's own synthesis builds prod, which needs the alarm
+	// subscriber the pipeline was synthesized with.
+	if !strings.Contains(synthSpec, "npx cdk synth -c pipeline=true -c alarmEmail='"+exampleAlarmEmail+"'") {
+		t.Errorf("the synth step does not pass -c alarmEmail on:\n%s", synthSpec)
+	}
 	recordCanWrite(t, s, bucket)
 	for _, want := range []string{"go" + stacks.GoVersion + ".linux-amd64.tar.gz", "npm ci"} {
 		if !strings.Contains(synthSpec, want) {
@@ -144,7 +150,7 @@ func TestPipelineWithoutConfig(t *testing.T) {
 	app := scratchApp(t)
 	cfg := examplePipeline
 	cfg.ConnectionArn, cfg.Account = "", "1234"
-	_, err := stacks.BuildPipeline(app, stacks.Environments(), cfg)
+	_, err := stacks.BuildPipeline(app, environments(), cfg)
 	if err == nil {
 		t.Fatal("no error")
 	}
@@ -263,7 +269,7 @@ func checkReadmePipeline(t *testing.T, stages []string, stackPath string) {
 	if !slices.Equal(listed, stages) {
 		t.Errorf("the README lists the pipeline's stages %q, the pipeline has %q", listed, stages)
 	}
-	deploy := regexp.MustCompile(`npx cdk deploy -c pipeline=true (\S+)`).FindStringSubmatch(section)
+	deploy := regexp.MustCompile(`npx cdk deploy -c pipeline=true (?:-c \S+ )*(\S+)`).FindStringSubmatch(section)
 	if deploy == nil || deploy[1] != stackPath {
 		t.Errorf("the README's pipeline deploy command selects %q; the pipeline stack is %q", deploy, stackPath)
 	}
@@ -367,7 +373,7 @@ func pipelineSynth(t *testing.T) (awscdk.App, *stacks.PipelineStack, []string) {
 			return
 		}
 		pipeline.app = stacks.NewApp(&awscdk.AppProps{Context: &context, Outdir: jsii.String(dir)})
-		if pipeline.stack, pipeline.err = stacks.BuildPipeline(pipeline.app, stacks.Environments(), examplePipeline); pipeline.err != nil {
+		if pipeline.stack, pipeline.err = stacks.BuildPipeline(pipeline.app, environments(), examplePipeline); pipeline.err != nil {
 			return
 		}
 		pipeline.findings, pipeline.err = stacks.Synth(pipeline.app)

@@ -11,7 +11,6 @@ import (
 
 	"github.com/project-1/project-1/internal/review"
 	"github.com/project-1/project-1/netcheck"
-	"github.com/project-1/project-1/stacks"
 )
 
 // TestReviewProductionStages: the review's production stages are the
@@ -19,7 +18,7 @@ import (
 // import stacks, which needs jsii).
 func TestReviewProductionStages(t *testing.T) {
 	var want []string
-	for _, e := range stacks.Environments() {
+	for _, e := range environments() {
 		if e.Production {
 			want = append(want, e.Name)
 		}

@@ -62,8 +62,14 @@ type Settings struct {
 	DatabaseFreeMemoryMiB int
 	// DatabaseConnections: open connections at or above this.
 	DatabaseConnections int
-	// TableThrottledRequests: requests to the table throttled in 5 minutes.
-	TableThrottledRequests int
+	// TableWriteThrottleEvents: write requests to the table (or its indexes)
+	// throttled in 5 minutes. Each throttled request of a batch counts, which
+	// DynamoDB's ThrottledRequests does not: it counts a BatchWriteItem only
+	// when every request in it is throttled.
+	TableWriteThrottleEvents int
+	// TableReadThrottleEvents: read requests to the table (or its indexes)
+	// throttled in 5 minutes, each request of a batch counted.
+	TableReadThrottleEvents int
 	// TableSystemErrors: requests that failed with an HTTP 500 of DynamoDB in 5 minutes.
 	TableSystemErrors int
 	// NatPortAllocationErrors: connections a NAT gateway could not open, for
@@ -100,7 +106,8 @@ func (s *Settings) ValidateAs(prefix string) error {
 		{"DatabaseFreeStorageGiB", s.DatabaseFreeStorageGiB, 1, 65536},
 		{"DatabaseFreeMemoryMiB", s.DatabaseFreeMemoryMiB, 1, 4 << 20},
 		{"DatabaseConnections", s.DatabaseConnections, 1, 100_000},
-		{"TableThrottledRequests", s.TableThrottledRequests, 1, 1 << 30},
+		{"TableWriteThrottleEvents", s.TableWriteThrottleEvents, 1, 1 << 30},
+		{"TableReadThrottleEvents", s.TableReadThrottleEvents, 1, 1 << 30},
 		{"TableSystemErrors", s.TableSystemErrors, 1, 1 << 30},
 		{"NatPortAllocationErrors", s.NatPortAllocationErrors, 1, 1 << 30},
 		{"NatDroppedPackets", s.NatDroppedPackets, 1, 1 << 30},
@@ -246,8 +253,9 @@ type Monitoring struct {
 	// Alarms, by name: LoadBalancer5xx, Target5xx, UnhealthyHosts,
 	// TargetResponseTime, InServiceShortfall, DatabaseCpu,
 	// DatabaseFreeStorage, DatabaseFreeMemory, DatabaseConnections,
-	// TableThrottledRequests, TableSystemErrors, and per NAT gateway i (from
-	// 1) NatPortAllocationErrors<i>, NatDroppedPackets<i>.
+	// TableWriteThrottleEvents, TableReadThrottleEvents, TableSystemErrors,
+	// and per NAT gateway i (from 1) NatPortAllocationErrors<i>,
+	// NatDroppedPackets<i>.
 	Alarms    map[string]awscloudwatch.Alarm
 	Dashboard awscloudwatch.Dashboard
 	// DashboardUrl opens the dashboard in the CloudWatch console.
@@ -255,9 +263,21 @@ type Monitoring struct {
 }
 
 // tableOperations are the DynamoDB operations the web tier and cmd/forum
-// use, whose throttles and system errors the table's alarms add up (an
-// alarm takes at most 10 metrics).
+// use, whose system errors the table's alarm adds up (an alarm takes at most
+// 10 metrics).
 var tableOperations = []string{"GetItem", "BatchGetItem", "Query", "Scan", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"}
+
+// systemErrorsId starts the id of each per-operation SystemErrors metric, so
+// that SystemErrorsExpression sums those and no other metric of a graph.
+const systemErrorsId = "errors"
+
+// SystemErrorsExpression is the math expression of the table's system errors
+// (alarm and dashboard): the sum of the metrics whose id contains "errors",
+// the per-operation SystemErrors metrics only. METRICS("string") is the
+// CloudWatch API Reference's own example of this (GetMetricData, "Examples":
+// SUM(METRICS('error')) over metrics whose ids contain "error"),
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html
+const SystemErrorsExpression = `SUM(METRICS("` + systemErrorsId + `"))`
 
 // NewMonitoring creates the alarms, each notifying Props.Topic when it goes
 // into ALARM and back to OK, and the dashboard.
@@ -342,25 +362,29 @@ func NewMonitoring(scope constructs.Construct, id string, props *Props) *Monitor
 	alarm("DatabaseConnections", connections, float64(s.DatabaseConnections), atLeast, 1,
 		fmt.Sprintf("the database had %d or more connections open", s.DatabaseConnections))
 
-	// Table: throttles and system errors are counted per operation; the
-	// alarms add up the operations the application uses.
-	perOperation := func(name, idPrefix, label string) awscloudwatch.MathExpression {
-		using := map[string]awscloudwatch.IMetric{}
-		for _, op := range tableOperations {
-			using[idPrefix+op] = metric("AWS/DynamoDB", name, "Sum", five,
-				map[string]*string{"TableName": props.Table.TableName(), "Operation": jsii.String(op)}, op)
-		}
-		return awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-			Expression: jsii.String("SUM(METRICS())"), UsingMetrics: &using, Period: five, Label: jsii.String(label),
-		})
+	// Table: read and write throttle events count every throttled request,
+	// one of a batch too (ThrottledRequests counts a batch only when all of it
+	// is throttled, and cmd/forum load writes with BatchWriteItem). System
+	// errors are counted per operation; the alarm adds up the operations the
+	// application uses. METRICS("errors") sums only the metrics whose id
+	// contains "errors": in a graph, METRICS() would take every metric of it.
+	tableDims := map[string]*string{"TableName": props.Table.TableName()}
+	writeThrottles := metric("AWS/DynamoDB", "WriteThrottleEvents", "Sum", five, tableDims, "write throttle events")
+	readThrottles := metric("AWS/DynamoDB", "ReadThrottleEvents", "Sum", five, tableDims, "read throttle events")
+	using := map[string]awscloudwatch.IMetric{}
+	for _, op := range tableOperations {
+		using[systemErrorsId+op] = metric("AWS/DynamoDB", "SystemErrors", "Sum", five,
+			map[string]*string{"TableName": props.Table.TableName(), "Operation": jsii.String(op)}, op)
 	}
-	throttled := perOperation("ThrottledRequests", "throttled", "throttled requests")
-	systemErrors := perOperation("SystemErrors", "errors", "system errors")
-	alarm("TableThrottledRequests", throttled, float64(s.TableThrottledRequests), atLeast, 1,
-		fmt.Sprintf("%d or more requests to the table were throttled in 5 minutes", s.TableThrottledRequests))
+	systemErrors := awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+		Expression: jsii.String(SystemErrorsExpression), UsingMetrics: &using, Period: five, Label: jsii.String("system errors"),
+	})
+	alarm("TableWriteThrottleEvents", writeThrottles, float64(s.TableWriteThrottleEvents), atLeast, 1,
+		fmt.Sprintf("%d or more write requests to the table were throttled in 5 minutes", s.TableWriteThrottleEvents))
+	alarm("TableReadThrottleEvents", readThrottles, float64(s.TableReadThrottleEvents), atLeast, 1,
+		fmt.Sprintf("%d or more read requests to the table were throttled in 5 minutes", s.TableReadThrottleEvents))
 	alarm("TableSystemErrors", systemErrors, float64(s.TableSystemErrors), atLeast, 1,
 		fmt.Sprintf("DynamoDB failed %d or more requests to the table with a system error in 5 minutes", s.TableSystemErrors))
-	tableDims := map[string]*string{"TableName": props.Table.TableName()}
 	reads := metric("AWS/DynamoDB", "ConsumedReadCapacityUnits", "Sum", five, tableDims, "read units")
 	writes := metric("AWS/DynamoDB", "ConsumedWriteCapacityUnits", "Sum", five, tableDims, "write units")
 
@@ -418,7 +442,7 @@ func NewMonitoring(scope constructs.Construct, id string, props *Props) *Monitor
 		graph("Database: free storage and memory (bytes)", []awscloudwatch.IMetric{storage, memory}, nil),
 	)
 	dashboard.AddWidgets(
-		graph("Forum table: throttles and system errors", []awscloudwatch.IMetric{throttled, systemErrors}, nil),
+		graph("Forum table: throttles and system errors", []awscloudwatch.IMetric{writeThrottles, readThrottles, systemErrors}, nil),
 		graph("Forum table: consumed capacity", []awscloudwatch.IMetric{reads, writes}, nil),
 		graph("NAT gateways: port allocation errors, dropped packets", append(append([]awscloudwatch.IMetric{}, portErrors...), drops...), nil),
 		graph("NAT gateways: bytes out", bytesOut, nil),
@@ -434,7 +458,8 @@ func NewMonitoring(scope constructs.Construct, id string, props *Props) *Monitor
 // balancer down to the data, then the NAT gateways.
 func (m *Monitoring) alarmNames() []string {
 	names := []string{"LoadBalancer5xx", "Target5xx", "UnhealthyHosts", "TargetResponseTime", "InServiceShortfall",
-		"DatabaseCpu", "DatabaseFreeStorage", "DatabaseFreeMemory", "DatabaseConnections", "TableThrottledRequests", "TableSystemErrors"}
+		"DatabaseCpu", "DatabaseFreeStorage", "DatabaseFreeMemory", "DatabaseConnections",
+		"TableWriteThrottleEvents", "TableReadThrottleEvents", "TableSystemErrors"}
 	for i := 1; ; i++ {
 		if _, ok := m.Alarms[fmt.Sprint("NatPortAllocationErrors", i)]; !ok {
 			return names

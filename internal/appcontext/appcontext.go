@@ -16,6 +16,10 @@ const (
 	PipelineKey = "pipeline" // "true" or "false" (a boolean in cdk.json)
 	// PipelinePrefix starts the pipeline's settings.
 	PipelinePrefix = "pipeline:"
+	// AlarmEmailKey is an address subscribed to the alarm topic of every
+	// environment that names none of its own (Monitoring.AlarmEmail). A
+	// Production environment needs one; given here, no address is committed.
+	AlarmEmailKey = "alarmEmail"
 )
 
 // PipelineSettings are the keys under PipelinePrefix.
@@ -26,7 +30,8 @@ type Context struct {
 	Env      string // "" when not given
 	Pipeline bool
 	// Settings holds each pipeline setting given, by its name without the prefix.
-	Settings map[string]string
+	Settings   map[string]string
+	AlarmEmail string // "" when not given
 }
 
 // Parse reads the app's keys out of the whole context. A value of the wrong
@@ -58,6 +63,12 @@ func Parse(context map[string]any) (Context, error) {
 			default:
 				errs = append(errs, fmt.Errorf("context %s=%v: accepted values are true and false", key, value))
 			}
+		case key == AlarmEmailKey:
+			s, ok := value.(string)
+			if !ok || s == "" {
+				errs = append(errs, fmt.Errorf("context %s=%v: give the address that the alarm topics notify, like -c %s=ops@example.com", key, value, key))
+			}
+			c.AlarmEmail = s
 		case strings.HasPrefix(key, PipelinePrefix):
 			name := strings.TrimPrefix(key, PipelinePrefix)
 			if !known(name) {

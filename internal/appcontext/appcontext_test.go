@@ -21,6 +21,8 @@ func TestParse(t *testing.T) {
 		{"a misspelt setting", map[string]any{"pipeline:acount": "111111111111"}, Context{}, []string{"context pipeline:acount", "pipeline:account"}},
 		{"a setting that is not a string", map[string]any{"pipeline:account": 111111111111.0}, Context{}, []string{"pipeline:account", "must be a string"}},
 		{"an empty environment", map[string]any{"env": ""}, Context{}, []string{"context env="}},
+		{"an alarm address", map[string]any{"alarmEmail": "ops@example.com"}, Context{AlarmEmail: "ops@example.com"}, nil},
+		{"an empty alarm address", map[string]any{"alarmEmail": ""}, Context{}, []string{"context alarmEmail=", "-c alarmEmail=ops@example.com"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := Parse(tc.context)
@@ -28,7 +30,7 @@ func TestParse(t *testing.T) {
 				if err != nil {
 					t.Fatalf("error %v", err)
 				}
-				if got.Env != tc.want.Env || got.Pipeline != tc.want.Pipeline || len(got.Settings) != len(tc.want.Settings) {
+				if got.Env != tc.want.Env || got.Pipeline != tc.want.Pipeline || got.AlarmEmail != tc.want.AlarmEmail || len(got.Settings) != len(tc.want.Settings) {
 					t.Errorf("got %+v, want %+v", got, tc.want)
 				}
 				for k, v := range tc.want.Settings {
