@@ -22,6 +22,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/project-1/project-1/constructs/database"
+	"github.com/project-1/project-1/internal/appcontext"
 	"github.com/project-1/project-1/stacks"
 )
 
@@ -125,6 +126,7 @@ func (p *preflight) checkEnvironment(ctx context.Context, t target) {
 	r := p.out
 	env := t.env
 	r.group(fmt.Sprintf("environment %s (account %s, %s)", env.Name, orAny(t.account), env.Region))
+	alarms(r, env)
 	c, ok := p.credentials(ctx, env.Region, t.account, "the environment's account")
 	if !ok {
 		return
@@ -154,6 +156,18 @@ func (p *preflight) checkEnvironment(ctx context.Context, t target) {
 	} else {
 		p.table(ctx, c, env, dataLive)
 	}
+}
+
+// alarms fails when the environment's alarm topic would have no subscriber:
+// its alarms and the Auto Scaling notifications would reach no one. It needs
+// no AWS call.
+func alarms(r *report, env stacks.Environment) {
+	if env.Monitoring.AlarmEmail == "" {
+		r.fail("alarms", "the alarm topic has no subscriber: every alarm and Auto Scaling notification of "+env.Name+" reaches no one",
+			"pass the address to cdk deploy and to preflight as -c "+appcontext.AlarmEmailKey+"=ops@example.com (or set Monitoring.AlarmEmail), then confirm the subscription from the email AWS sends")
+		return
+	}
+	r.pass("alarms", "the alarm topic notifies "+env.Monitoring.AlarmEmail+" (the address must confirm its subscription)")
 }
 
 // credentials checks that the credentials work in region and, when want is

@@ -13,8 +13,10 @@
 //
 // -c KEY=VALUE (or --context) takes the keys `cdk synth` takes, over the
 // context of cdk.json in the current directory, as the CLI does: env,
-// pipeline, and the pipeline's settings pipeline:connectionArn,
-// pipeline:repository, pipeline:branch, pipeline:account, pipeline:region.
+// pipeline, the pipeline's settings pipeline:connectionArn,
+// pipeline:repository, pipeline:branch, pipeline:account, pipeline:region,
+// and alarmEmail, the alarm topics' subscriber. An environment whose alarm
+// topic would have no subscriber fails the "alarms" check.
 // Environments come from the project's own configuration
 // (stacks.Environments), validated as `cdk synth` validates them.
 //
@@ -51,6 +53,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 
+	"github.com/project-1/project-1/internal/appcontext"
 	"github.com/project-1/project-1/stacks"
 )
 
@@ -81,7 +84,8 @@ func defaultOptions() options {
 const usage = `usage: preflight [-c KEY=VALUE ...]
   -c env=NAME        the environment to check (default project-1; "all" for every one)
   -c pipeline=true   the pipeline's account, region and connection, and the stages it deploys
-  -c pipeline:KEY=V  a pipeline setting, over cdk.json's (connectionArn, repository, branch, account, region)`
+  -c pipeline:KEY=V  a pipeline setting, over cdk.json's (connectionArn, repository, branch, account, region)
+  -c alarmEmail=A    the address subscribed to the alarm topics (a Production environment needs one)`
 
 // contextFlags collects -c KEY=VALUE, the last value of a key winning.
 type contextFlags map[string]string
@@ -120,7 +124,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, opt optio
 		appContext[k] = v
 	}
 
-	envs := opt.environments()
+	envs := stacks.WithAlarmEmail(opt.environments(), appContext[appcontext.AlarmEmailKey])
 	if err := stacks.ValidateAll(envs); err != nil {
 		fmt.Fprintf(stderr, "preflight: invalid configuration (cdk synth refuses it too):\n%v\n", err)
 		return 2

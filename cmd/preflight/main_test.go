@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,10 +19,20 @@ import (
 	"github.com/project-1/project-1/stacks"
 )
 
+// exampleAlarmEmail is the alarm subscriber the tests give, as .ci/run does.
+const exampleAlarmEmail = "alarms@example.com"
+
+// subscribed is the project's environments with exampleAlarmEmail, as
+// -c alarmEmail=alarms@example.com gives them.
+func subscribed() []stacks.Environment {
+	return stacks.WithAlarmEmail(stacks.Environments(), exampleAlarmEmail)
+}
+
 // noAWS is options whose AWS configuration fails: these tests never get as far.
 func noAWS() options {
 	opt := defaultOptions()
 	opt.cdkJSON = "../../cdk.json"
+	opt.environments = subscribed
 	opt.loadConfig = func(context.Context, string) (aws.Config, error) {
 		return aws.Config{}, errors.New("no AWS in this test")
 	}
@@ -30,7 +41,7 @@ func noAWS() options {
 
 func TestUsageAndConfiguration(t *testing.T) {
 	broken := func() []stacks.Environment {
-		envs := stacks.Environments()
+		envs := subscribed()
 		envs[1].Web.InstanceType = "db.t3.micro"
 		return envs
 	}
@@ -83,7 +94,7 @@ func TestContext(t *testing.T) {
 	if c, err := readContext(filepath.Join(t.TempDir(), "cdk.json")); err != nil || len(c) != 0 {
 		t.Errorf("no cdk.json: %v, %v; want no context", c, err)
 	}
-	envs := stacks.Environments()
+	envs := subscribed()
 	for _, tc := range []struct {
 		context  map[string]string
 		pipeline bool
@@ -226,6 +237,44 @@ func TestNoJsiiKernel(t *testing.T) {
 			if strings.TrimSpace(string(comm)) == "node" {
 				t.Errorf("a node process (pid %s) runs beside preflight: the jsii kernel started", pid)
 			}
+		}
+	}
+}
+
+// TestAlarmSubscriber: an environment whose alarm topic would have no
+// subscriber FAILs the alarms check with the fix, a Production one included
+// (not refused as bad configuration: preflight reports it); -c alarmEmail
+// gives every environment the subscriber, and the check passes.
+func TestAlarmSubscriber(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"-c", "env=all"}, []string{
+			"FAIL alarms: the alarm topic has no subscriber: every alarm and Auto Scaling notification of project-1 reaches no one",
+			"FAIL alarms: the alarm topic has no subscriber: every alarm and Auto Scaling notification of dev reaches no one",
+			"FAIL alarms: the alarm topic has no subscriber: every alarm and Auto Scaling notification of prod reaches no one",
+			"fix: pass the address to cdk deploy and to preflight as -c alarmEmail=ops@example.com (or set Monitoring.AlarmEmail)",
+		}},
+		{[]string{"-c", "env=prod", "-c", "alarmEmail=" + exampleAlarmEmail}, []string{
+			"PASS alarms: the alarm topic notifies alarms@example.com",
+		}},
+	} {
+		opt := noAWS()
+		opt.environments = stacks.Environments
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), tc.args, &stdout, &stderr, opt)
+		out := stdout.String() + stderr.String()
+		if code != 1 { // 1: the credentials fail here too
+			t.Errorf("%v: exit %d, want 1\n%s", tc.args, code, out)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%v: the output has no %q\n%s", tc.args, w, out)
+			}
+		}
+		if slices.Contains(tc.args, "alarmEmail="+exampleAlarmEmail) && strings.Contains(out, "FAIL alarms") {
+			t.Errorf("%v: FAIL alarms with a subscriber\n%s", tc.args, out)
 		}
 	}
 }

@@ -237,6 +237,7 @@ func (w *world) run(envs func() []stacks.Environment, args ...string) (int, stri
 	w.t.Helper()
 	opt := defaultOptions()
 	opt.cdkJSON = "../../cdk.json"
+	opt.environments = subscribed
 	if envs != nil {
 		opt.environments = envs
 	}
@@ -305,7 +306,7 @@ func TestBootstrappedAccountPasses(t *testing.T) {
 	}
 	got := status(out)
 	for _, env := range []string{"project-1", "dev", "prod"} {
-		for _, check := range []string{"credentials", "bootstrap", "zones", "instance type", "database", "quota Elastic IPs", "quota VPCs", "quota internet gateways", "table"} {
+		for _, check := range []string{"credentials", "bootstrap", "zones", "instance type", "database", "quota Elastic IPs", "quota VPCs", "quota internet gateways", "table", "alarms"} {
 			if got["environment "+env+"/"+check] != "PASS" {
 				t.Errorf("environment %s: check %q is %q, want PASS", env, check, got["environment "+env+"/"+check])
 			}
@@ -320,9 +321,10 @@ func TestBootstrappedAccountPasses(t *testing.T) {
 		"PASS quota Elastic IPs: 0 of 5 in use (default quota L-0263D0A3), the environment needs 2 (one per NAT gateway)",
 		"PASS quota VPCs: 1 of 5 in use (quota L-F678F1CE), the environment needs 1",
 		"PASS table: no table Forum-dev in us-east-1 yet (Data.TableName)",
+		"PASS alarms: the alarm topic notifies alarms@example.com (the address must confirm its subscription)",
 	)
-	if !strings.Contains(out, "preflight: all 27 checks passed") {
-		t.Error("no summary of 27 passed checks")
+	if !strings.Contains(out, "preflight: all 30 checks passed") {
+		t.Error("no summary of 30 passed checks")
 	}
 	// The default environment, without -c.
 	if code, out := w.run(nil); code != 0 || !strings.Contains(out, "environment project-1 (account (any), us-east-1)") {
@@ -364,7 +366,7 @@ func TestBootstrap(t *testing.T) {
 // withDev is the project's environments with dev's zones replaced.
 func withDev(change func(*stacks.Environment)) func() []stacks.Environment {
 	return func() []stacks.Environment {
-		envs := stacks.Environments()
+		envs := subscribed()
 		for i := range envs {
 			if envs[i].Name == "dev" {
 				change(&envs[i])
