@@ -35,6 +35,10 @@ type AppStack struct {
 	URL awscdk.CfnOutput
 }
 
+// loadBalancerAlarms are the alarms of monitoring.NewMonitoring that read the
+// load balancer's metrics, so are created after it.
+var loadBalancerAlarms = map[string]bool{"LoadBalancer5xx": true, "Target5xx": true, "UnhealthyHosts": true, "TargetResponseTime": true}
+
 // NewAppStack builds the app stack of one environment.
 func NewAppStack(scope constructs.Construct, id string, props *AppStackProps) *AppStack {
 	stack := awscdk.NewStack(scope, &id, &props.StackProps)
@@ -70,6 +74,19 @@ func NewAppStack(scope constructs.Construct, id string, props *AppStackProps) *A
 		Title:        props.Title,
 		Settings:     props.Monitoring,
 	})
+	// The load balancer, deletion-protected where configured, is created
+	// after every resource that does not read it (createAfter): after the
+	// topic and the alarms of the database, table, NAT gateways and group.
+	// The web construct holds the listener and the monitoring construct the
+	// alarms and dashboard that read it; inside the web construct it already
+	// waits for the group's signals.
+	lb := w.LoadBalancer.Node().DefaultChild()
+	createAfter(stack, lb, w.Construct, mon.Construct)
+	for name, a := range mon.Alarms {
+		if !loadBalancerAlarms[name] {
+			lb.Node().AddDependency(a)
+		}
+	}
 	output(stack, "AlarmTopicArn", topic.Topic.TopicArn(), "every alarm and the Auto Scaling group notify this topic; subscribe to it")
 	output(stack, "DashboardUrl", jsii.String(mon.DashboardUrl), "the environment's CloudWatch dashboard")
 	return &AppStack{Stack: stack, Web: w, AlarmTopic: topic, Monitoring: mon, URL: url}

@@ -81,6 +81,14 @@ func NewDataStack(scope constructs.Construct, id string, props *DataStackProps) 
 		SlowQuerySeconds:   d.DatabaseSlowQuerySeconds,
 	})
 
+	// Created last (createAfter): the database after every resource but the
+	// table and its own construct's (which read it or are read by it); the
+	// table after the database construct, its secret attachment and log
+	// retention included. A failure while the database exists is then its
+	// own, the table's, or that of what reads the instance.
+	createAfter(stack, db.Instance.Node().DefaultChild(), db.Construct, table)
+	table.Node().AddDependency(db.Construct)
+
 	output(stack, "DatabaseEndpoint", db.Instance.DbInstanceEndpointAddress(), "MySQL endpoint (port 3306), reachable from the web tier only")
 	output(stack, "DatabaseSecretArn", db.Instance.Secret().SecretArn(), "Secrets Manager secret with the database credentials")
 	output(stack, "DataBucketName", bucket.BucketName(), "versioned data bucket")

@@ -114,42 +114,8 @@ func createTimeRoleProblems(tpl map[string]any) (problems []string, checked int)
 		s, _ := r["Type"].(string)
 		return s
 	}
-	// deps: each resource's direct dependencies.
-	deps := map[string]map[string]bool{}
-	for id, r := range resources {
-		d := map[string]bool{}
-		body := r.(map[string]any)
-		for _, x := range targets(body["Properties"]) {
-			d[x] = true
-		}
-		switch on := body["DependsOn"].(type) {
-		case string:
-			d[on] = true
-		case []any:
-			for _, x := range on {
-				d[fmt.Sprint(x)] = true
-			}
-		}
-		deps[id] = d
-	}
-	dependsOn := func(from, to string) bool {
-		seen := map[string]bool{}
-		stack := []string{from}
-		for len(stack) > 0 {
-			id := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			for d := range deps[id] {
-				if d == to {
-					return true
-				}
-				if !seen[d] {
-					seen[d] = true
-					stack = append(stack, d)
-				}
-			}
-		}
-		return false
-	}
+	deps := directDependencies(resources)
+	dependsOn := func(from, to string) bool { return deps.reaches(from, to) }
 	// roles a target hands over: a role itself, or an instance profile's.
 	rolesOf := func(id string) []string {
 		switch typeOf(id) {
@@ -269,3 +235,48 @@ func targets(v any) []string {
 }
 
 var subRef = regexp.MustCompile(`\$\{([A-Za-z0-9]+)[.}]`)
+
+// dependencies maps each resource of a template to the resources it depends
+// on directly: by Ref, Fn::GetAtt or Fn::Sub in its properties, or DependsOn.
+type dependencies map[string]map[string]bool
+
+func directDependencies(resources map[string]any) dependencies {
+	deps := dependencies{}
+	for id, r := range resources {
+		d := map[string]bool{}
+		body := r.(map[string]any)
+		for _, x := range targets(body["Properties"]) {
+			d[x] = true
+		}
+		switch on := body["DependsOn"].(type) {
+		case string:
+			d[on] = true
+		case []any:
+			for _, x := range on {
+				d[fmt.Sprint(x)] = true
+			}
+		}
+		deps[id] = d
+	}
+	return deps
+}
+
+// reaches reports whether from depends on to, directly or through others.
+func (deps dependencies) reaches(from, to string) bool {
+	seen := map[string]bool{}
+	stack := []string{from}
+	for len(stack) > 0 {
+		id := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for d := range deps[id] {
+			if d == to {
+				return true
+			}
+			if !seen[d] {
+				seen[d] = true
+				stack = append(stack, d)
+			}
+		}
+	}
+	return false
+}

@@ -37,6 +37,103 @@ func TestLoadBalancerWaitsForTheInstances(t *testing.T) {
 	}
 }
 
+// TestProtectedResourcesComeLast: in every stage, each deletion-protected
+// resource (a table, a database, a load balancer with protection on) is
+// created after every resource of its stack that does not depend on it. A
+// failed first create rolls back by deleting what it created, and protection
+// blocks that delete (ROLLBACK_FAILED); so only the protected resource's own
+// create and the creates of what reads it may fail while it exists. README
+// "When the first deploy fails" names what that leaves.
+func TestProtectedResourcesComeLast(t *testing.T) {
+	protected := 0
+	for name, e := range synth.all {
+		for stack, tpl := range stageTemplates(e) {
+			problems, n := protectedNotLast(tpl)
+			protected += n
+			for _, p := range problems {
+				t.Errorf("%s: %s: %s", name, stack, p)
+			}
+		}
+	}
+	// project-1 and prod protect their table, database and load balancer.
+	if protected < 6 {
+		t.Errorf("only %d deletion-protected resources across every stage: the check sees nothing", protected)
+	}
+}
+
+// TestProtectedNotLast plants a protected table with a bucket beside it that
+// nothing orders: the bucket's create may fail after the table exists.
+func TestProtectedNotLast(t *testing.T) {
+	tpl := map[string]any{"Resources": map[string]any{
+		"Table":  map[string]any{"Type": "AWS::DynamoDB::Table", "Properties": map[string]any{"DeletionProtectionEnabled": true}},
+		"Bucket": map[string]any{"Type": "AWS::S3::Bucket"},
+		"Alarm":  map[string]any{"Type": "AWS::CloudWatch::Alarm", "Properties": map[string]any{"Dimensions": []any{map[string]any{"Value": map[string]any{"Ref": "Table"}}}}},
+	}}
+	problems, n := protectedNotLast(tpl)
+	if n != 1 || len(problems) != 1 || !strings.Contains(problems[0], "Table") || !strings.Contains(problems[0], "Bucket") || strings.Contains(problems[0], "Alarm") {
+		t.Fatalf("planted: %d protected, problems %q", n, problems)
+	}
+	res := tpl["Resources"].(map[string]any)
+	res["Table"].(map[string]any)["DependsOn"] = []any{"Bucket"}
+	if problems, _ := protectedNotLast(tpl); len(problems) != 0 {
+		t.Errorf("the table after the bucket: problems %q", problems)
+	}
+	res["Table"].(map[string]any)["Properties"] = map[string]any{"DeletionProtectionEnabled": false}
+	res["Lb"] = map[string]any{"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": map[string]any{
+		"LoadBalancerAttributes": []any{map[string]any{"Key": "deletion_protection.enabled", "Value": "true"}}}}
+	if problems, n := protectedNotLast(tpl); n != 1 || len(problems) != 1 || !strings.Contains(problems[0], "Lb") {
+		t.Errorf("a protected load balancer first: %d protected, problems %q", n, problems)
+	}
+}
+
+// protectedNotLast lists, for one template, each deletion-protected resource
+// with the resources that neither it depends on nor depend on it: CloudFormation
+// may create those after it. It returns how many protected resources it saw.
+func protectedNotLast(tpl map[string]any) (problems []string, protected int) {
+	resources, _ := tpl["Resources"].(map[string]any)
+	deps := directDependencies(resources)
+	for id, r := range resources {
+		body := r.(map[string]any)
+		if !deletionProtected(body) {
+			continue
+		}
+		protected++
+		var unordered []string
+		for other, o := range resources {
+			if other == id || o.(map[string]any)["Type"] == "AWS::CDK::Metadata" {
+				continue
+			}
+			if !deps.reaches(id, other) && !deps.reaches(other, id) {
+				unordered = append(unordered, other)
+			}
+		}
+		if len(unordered) > 0 {
+			sort.Strings(unordered)
+			problems = append(problems, fmt.Sprintf("%s (%s, deletion protection on) may be created before %s, whose failure would then end a first create in ROLLBACK_FAILED",
+				id, body["Type"], strings.Join(unordered, ", ")))
+		}
+	}
+	return problems, protected
+}
+
+// deletionProtected reports whether a resource's deletion protection is on.
+func deletionProtected(body map[string]any) bool {
+	p := props(body)
+	switch body["Type"] {
+	case "AWS::DynamoDB::Table":
+		return p["DeletionProtectionEnabled"] == true
+	case "AWS::RDS::DBInstance", "AWS::RDS::DBCluster":
+		return p["DeletionProtection"] == true
+	case "AWS::ElasticLoadBalancingV2::LoadBalancer":
+		for _, a := range asAny(p["LoadBalancerAttributes"]) {
+			if kv, ok := a.(map[string]any); ok && kv["Key"] == "deletion_protection.enabled" && kv["Value"] == "true" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // nameProperties are the properties that give a resource its physical name.
 var nameProperties = []string{"TableName", "BucketName", "LogGroupName", "Name", "DBInstanceIdentifier", "AliasName", "TopicName", "RoleName", "KeyName"}
 

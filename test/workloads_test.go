@@ -202,7 +202,7 @@ func TestWebTier(t *testing.T) {
 				"HealthCheckType":   "ELB",
 			}),
 			"UpdatePolicy": map[string]any{"AutoScalingRollingUpdate": map[string]any{
-				"MaxBatchSize": 1, "MinInstancesInService": 2, "PauseTime": "PT15M", "WaitOnResourceSignals": true,
+				"MaxBatchSize": 1, "MinInstancesInService": 2, "PauseTime": "PT30M", "WaitOnResourceSignals": true,
 				"SuspendProcesses": assertions.Match_AnyValue()}},
 			"CreationPolicy": map[string]any{"ResourceSignal": map[string]any{"Count": 2, "Timeout": "PT15M"}},
 		})

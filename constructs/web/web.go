@@ -129,6 +129,12 @@ type Web struct {
 // Port the web servers listen on and the load balancer's health check uses.
 const Port = 80
 
+// RollingUpdatePauseMinutes is how long a rolling update, and the rollback of
+// a failed one, waits for each new server's signal: 30 minutes, twice the
+// first create's signal timeout (CloudFormation's maximum is 60). A failed
+// update takes up to this long per batch to be declared failed.
+const RollingUpdatePauseMinutes = 30
+
 // NewWeb creates the web tier.
 func NewWeb(scope constructs.Construct, id string, props *Props) *Web {
 	if props == nil {
@@ -238,12 +244,17 @@ func NewWeb(scope constructs.Construct, id string, props *Props) *Web {
 			GracePeriod:     awscdk.Duration_Minutes(jsii.Number(5)),
 		}),
 		// New servers start, install, and signal before old ones stop: a new AMI
-		// never takes the tier down.
+		// never takes the tier down. A failed update's rollback launches servers
+		// of the old launch template, which must signal within the same pause;
+		// "a short PauseTime can cause the rollback to fail" (the UpdatePolicy
+		// attribute's reference). When the cause is the environment (a package
+		// mirror, the NAT gateways), the longer pause gives it time to clear
+		// before the rollback gives up too: RollingUpdatePause.
 		UpdatePolicy: awsautoscaling.UpdatePolicy_RollingUpdate(&awsautoscaling.RollingUpdateOptions{
 			MaxBatchSize:          jsii.Number(1),
 			MinInstancesInService: jsii.Number(float64(props.Instances)),
 			WaitOnResourceSignals: jsii.Bool(true),
-			PauseTime:             awscdk.Duration_Minutes(jsii.Number(15)),
+			PauseTime:             awscdk.Duration_Minutes(jsii.Number(RollingUpdatePauseMinutes)),
 		}),
 		Signals: awsautoscaling.Signals_WaitForMinCapacity(&awsautoscaling.SignalsOptions{
 			Timeout: awscdk.Duration_Minutes(jsii.Number(15)),
