@@ -4,10 +4,12 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/project-1/project-1/constructs/database"
 	"github.com/project-1/project-1/constructs/network"
@@ -81,12 +83,14 @@ func NewDataStack(scope constructs.Construct, id string, props *DataStackProps) 
 		SlowQuerySeconds:   d.DatabaseSlowQuerySeconds,
 	})
 
+	keepNetworkInterfaceCleanup(stack)
+
 	// Created last (createAfter): the database after every resource but the
-	// table and its own construct's (which read it or are read by it); the
-	// table after the database construct, its secret attachment and log
-	// retention included. A failure while the database exists is then its
-	// own, the table's, or that of what reads the instance.
-	createAfter(stack, db.Instance.Node().DefaultChild(), db.Construct, table)
+	// table, its key and its own construct's (which read it or are read by
+	// it); the table after the database construct, its secret attachment
+	// and log retention included. A failure while the database exists is
+	// then its own, the table's, or that of what reads the instance.
+	createAfter(stack, db.Instance.Node().DefaultChild(), db.Construct, table, dbKey)
 	table.Node().AddDependency(db.Construct)
 
 	output(stack, "DatabaseEndpoint", db.Instance.DbInstanceEndpointAddress(), "MySQL endpoint (port 3306), reachable from the web tier only")
@@ -98,4 +102,41 @@ func NewDataStack(scope constructs.Construct, id string, props *DataStackProps) 
 
 func output(scope constructs.Construct, id string, value *string, description string) awscdk.CfnOutput {
 	return awscdk.NewCfnOutput(scope, jsii.String(id), &awscdk.CfnOutputProps{Value: value, Description: jsii.String(description)})
+}
+
+// logRetentionFunction is the construct id the CDK gives its LogRetention
+// function in a stack (aws-cdk-lib's LogRetention provider).
+const logRetentionFunction = "LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a"
+
+// keepNetworkInterfaceCleanup lets the CDK's LogRetention function's role
+// describe and delete network interfaces, for one release. An environment
+// deployed before the function left the VPC still has its interfaces in the
+// private subnets after the update that detaches it, and Lambda deletes
+// unused interfaces with the execution role of the function that created
+// them ("Lambda uses your function's permissions to create and manage
+// network interfaces", AWS Lambda Developer Guide, VPC access). Without these
+// permissions the interfaces could be left behind, and with them the
+// network's delete. It goes, with the functions security group, in the next
+// release. The role may no longer create interfaces.
+func keepNetworkInterfaceCleanup(stack awscdk.Stack) {
+	fn := stack.Node().TryFindChild(jsii.String(logRetentionFunction))
+	if fn == nil {
+		panic("stacks.NewDataStack: no LogRetention function in the data stack; update keepNetworkInterfaceCleanup")
+	}
+	role, ok := fn.Node().TryFindChild(jsii.String("ServiceRole")).(awsiam.IRole)
+	if !ok {
+		panic("stacks.NewDataStack: the CDK's LogRetention function has changed shape; update keepNetworkInterfaceCleanup")
+	}
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("CleanUpNetworkInterfacesOfTheVpcFunction"),
+		Actions:   jsii.Strings("ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:UnassignPrivateIpAddresses"),
+		Resources: jsii.Strings("*"),
+	}))
+	cdknag.NagSuppressions_AddResourceSuppressionsByPath(stack, jsii.String(*stack.Node().Path()+"/"+logRetentionFunction+"/ServiceRole"), &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("For one release, the LogRetention function's role may describe and delete network interfaces (Resource *: " +
+			"ec2:DescribeNetworkInterfaces takes no narrower resource, and the interfaces' ids are Lambda's), so that Lambda can delete " +
+			"those the function had in the VPC before it left it; it cannot create any."),
+		AppliesTo: &[]any{"Resource::*"},
+	}}, jsii.Bool(true))
 }

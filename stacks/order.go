@@ -17,9 +17,10 @@ import (
 // checks this on every environment's templates.
 
 // createAfter makes resource depend on every top-level construct of stack
-// but those in except (the ones that read it, or contain it). A construct
-// added later that reads resource must go in except, or synthesis fails on
-// the cycle.
+// but those in except: the ones that read it or contain it, and those it
+// reads already (a DependsOn beside a Ref is redundant, cfn-lint's W3005). A
+// construct added later that reads resource must go in except, or synthesis
+// fails on the cycle.
 func createAfter(stack awscdk.Stack, resource constructs.IConstruct, except ...constructs.IConstruct) {
 	skip := map[string]bool{}
 	for _, c := range except {
