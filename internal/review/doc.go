@@ -36,7 +36,9 @@
 //   - Replacements and deletions: replacement.Compare over every stack, with
 //     the create-only properties of the CDK's service spec (the property is
 //     named); a stateful resource deleted, replaced or retyped needs a
-//     decision (replacement.Change.Blocking).
+//     decision (replacement.Change.Blocking). An Auto Scaling group whose
+//     launch template's data changes (a new image, user data) is shown as
+//     replaces-every-instance: its rolling update replaces every instance.
 //   - What other stacks read: replacement.CrossStack over every reference
 //     of BASE (Fn::ImportValue of an export, Fn::GetStackOutput of an
 //     output). A change that replaces the resource behind a value another

@@ -80,7 +80,8 @@ type Finding struct {
 	// Kind is what happens, by section: reachability "opens", "closes",
 	// "changes" (some paths open, others close), "unexpected" (a flow of a
 	// new stage against the table); replacement "deleted", "replaced", "may
-	// be replaced", "type changed", and for what another stack reads of
+	// be replaced", "type changed", "replaces-every-instance" (an Auto
+	// Scaling group's launch template data changes), and for what another stack reads of
 	// the stack, "export-in-use" (the deploy fails: an export in use cannot
 	// change), "stale-reference" (a consumer keeps the old value),
 	// "output-gone", "reference-form"; policy "deletion-protection",
@@ -259,6 +260,7 @@ func Review(base, head *Input, opts Options) (*Report, error) {
 				}
 			}
 			if h != nil {
+				sr.Findings = append(sr.Findings, rv.instanceReplacements(sr.Stacks)...)
 				sr.Findings = append(sr.Findings, rv.policy(sr.Production, sr.Stacks)...)
 				sr.Findings = append(sr.Findings, rv.widening(sr.Stacks)...)
 				sr.OtherChanges = append(sr.OtherChanges, rv.otherChanges(sr.Stacks, sr.Findings)...)

@@ -771,3 +771,53 @@ func TestMarkdown(t *testing.T) {
 		t.Errorf("%d folded stages, want prod's alone:\n%s", strings.Count(md, "<details>"), md)
 	}
 }
+
+// A pinned image that changes (web.Props.ImageId, stacks' Web.ImageId): the
+// launch template's data changes, and the group's rolling update replaces
+// every instance. Shown, nothing to decide; the same data is no finding.
+func TestImageChangeReplacesEveryInstance(t *testing.T) {
+	pin := func(image string) func([]netcheck.StackArtifact) []netcheck.StackArtifact {
+		return func(s []netcheck.StackArtifact) []netcheck.StackArtifact {
+			lt := find(t, s, "prod-App", "AWS::EC2::LaunchTemplate", nil)
+			props(t, s, "prod-App", lt)["LaunchTemplateData"].(map[string]any)["ImageId"] = image
+			return s
+		}
+	}
+	rep, text := review(t, pin("ami-0123456789abcdef0"), tableOpts(t))
+	if rep.ExitCode() != 0 {
+		t.Fatalf("exit %d, want 0:\n%s", rep.ExitCode(), text)
+	}
+	var got []Finding
+	for _, f := range findings(rep, "prod", Replacement) {
+		if f.Kind == InstancesReplaced {
+			got = append(got, f)
+		}
+	}
+	asg := find(t, golden(t), "prod-App", "AWS::AutoScaling::AutoScalingGroup", nil)
+	if len(got) != 1 || got[0].LogicalID != asg || got[0].Decision {
+		t.Fatalf("instance findings %+v, want one for %s, shown", got, asg)
+	}
+	mustSay(t, text, "replaces every instance", "ImageId")
+	if len(findings(rep, "project-1", Replacement)) != 0 {
+		t.Errorf("project-1's launch template is unchanged, yet: %+v", findings(rep, "project-1", Replacement))
+	}
+	// BASE and HEAD pinned to the same image: nothing.
+	base, head := golden(t), golden(t)
+	pin("ami-0123456789abcdef0")(base)
+	pin("ami-0123456789abcdef0")(head)
+	b, err := Load(writeAssembly(t, base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := Load(writeAssembly(t, head))
+	if err != nil {
+		t.Fatal(err)
+	}
+	same, err := Review(b, h, tableOpts(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(findings(same, "prod", Replacement)); n != 0 {
+		t.Errorf("the same pinned image: %d replacement findings", n)
+	}
+}
