@@ -84,10 +84,11 @@ func run() (err error) {
 		return err
 	}
 	// Validation refuses a Production environment without a subscriber; the
-	// others synthesize, and are reported.
+	// others synthesize, and are reported, as are environments whose image
+	// is not pinned.
 	for _, e := range envs {
 		if name == stacks.AllEnvironments && !ctx.Pipeline || slices.Contains(built, e.Name) {
-			for _, line := range stacks.Unsubscribed([]stacks.Environment{e}) {
+			for _, line := range append(stacks.Unsubscribed([]stacks.Environment{e}), stacks.Unpinned([]stacks.Environment{e})...) {
 				fmt.Fprintln(os.Stderr, "project-1: note:", line)
 			}
 		}

@@ -58,6 +58,7 @@ func NewAppStack(scope constructs.Construct, id string, props *AppStackProps) *A
 		Notifications:         topic.Topic,
 		Instances:             props.Web.Instances,
 		MaxInstances:          props.Web.MaxInstances,
+		ImageId:               props.Web.ImageId,
 		CertificateArn:        props.Web.CertificateArn,
 		DeletionProtection:    props.Web.DeletionProtection,
 	})

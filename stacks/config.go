@@ -61,6 +61,13 @@ type WebConfig struct {
 	// balancer serves HTTPS on 443 (TLS 1.2/1.3) and redirects HTTP 80 to it; when
 	// empty, it serves plain HTTP on 80 (see the README's deviations).
 	CertificateArn string
+	// ImageId is the image (AMI) the web servers boot, pinned: an image of
+	// InstanceType's architecture in the environment's Region. Optional: go
+	// run ./cmd/image -write pins every environment in stacks/images.go, and
+	// a value here wins over that file. Empty: every deploy boots the newest
+	// Amazon Linux 2023 image, replacing every server when AWS has published
+	// a new one (web.Props.ImageId).
+	ImageId string
 	// DeletionProtection of the load balancer.
 	DeletionProtection bool
 }
@@ -177,6 +184,11 @@ func (e *Environment) validateWeb(bad func(string, ...any)) {
 	}
 	if w.MaxInstances <= w.Instances || w.MaxInstances > 21 {
 		bad("Web.MaxInstances %d: must be above Web.Instances (%d), up to 21: a rolling update keeps Web.Instances in service and starts the new server beside them", w.MaxInstances, w.Instances)
+	}
+	if w.ImageId != "" {
+		if err := validate.ImageId(w.ImageId); err != nil {
+			bad("Web.ImageId %v", err)
+		}
 	}
 	if w.CertificateArn != "" {
 		if err := validate.CertificateArn(w.CertificateArn, e.Region); err != nil {

@@ -20,7 +20,7 @@ const AllEnvironments = "all"
 // them. To add one, append it here: a name, a region, a VPC CIDR that overlaps
 // no other environment's, and its sizes (see the README).
 func Environments() []Environment {
-	return []Environment{
+	return withPinnedImages([]Environment{
 		// The spec's reference environment: every value as SPEC.md gives it.
 		{
 			Name:   DefaultEnvironment,
@@ -158,7 +158,33 @@ func Environments() []Environment {
 				NatDroppedPackets:         100,
 			},
 		},
+	})
+}
+
+// withPinnedImages sets each environment's Web.ImageId from pinnedImages
+// (stacks/images.go, written by go run ./cmd/image -write) where it names
+// none of its own.
+func withPinnedImages(envs []Environment) []Environment {
+	for i := range envs {
+		if envs[i].Web.ImageId == "" {
+			envs[i].Web.ImageId = pinnedImages[envs[i].Name]
+		}
 	}
+	return envs
+}
+
+// Unpinned lists, one line each, the environments of envs whose web servers
+// boot the newest Amazon Linux 2023 image of each deploy (Web.ImageId empty):
+// any deploy after AWS publishes a new image replaces every server.
+func Unpinned(envs []Environment) []string {
+	var out []string
+	for _, e := range envs {
+		if e.Web.ImageId == "" {
+			out = append(out, fmt.Sprintf("environment %q: Web.ImageId is empty, so every deploy boots the newest Amazon Linux 2023 image and, "+
+				"when AWS has published a new one, replaces every web server; pin it with go run ./cmd/image -c env=%s -write", e.Name, e.Name))
+		}
+	}
+	return out
 }
 
 // standardAlarms are the alarm thresholds of project-1 and dev; prod sets its own.

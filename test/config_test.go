@@ -95,6 +95,8 @@ func TestBadConfig(t *testing.T) {
 			[]string{"Data.DatabaseMonitoringSeconds 0"}},
 		{"no slow-query threshold", func(e *stacks.Environment) { e.Data.DatabaseSlowQuerySeconds = 0 },
 			[]string{"Data.DatabaseSlowQuerySeconds 0"}},
+		{"an image id that is none", func(e *stacks.Environment) { e.Web.ImageId = "al2023" },
+			[]string{"Web.ImageId", `"al2023"`, "not an image id"}},
 		{"a malformed alarm email", func(e *stacks.Environment) { e.Monitoring.AlarmEmail = "ops at example" },
 			[]string{"Monitoring.AlarmEmail", `"ops at example"`}},
 		{"a CPU threshold above 100", func(e *stacks.Environment) { e.Monitoring.DatabaseCpuPercent = 120 },
@@ -139,7 +141,8 @@ func TestBadConfigBuildsNothing(t *testing.T) {
 // TestAlarmSubscribers: a Production environment without an alarm subscriber
 // is refused, naming the field and the context key, before any construct is
 // built; a non-production one builds, and is reported; the context's address
-// fills only the environments that name none of their own.
+// fills only the environments that name none of their own. Unpinned lists
+// the environments whose image is not pinned, which the app notes likewise.
 func TestAlarmSubscribers(t *testing.T) {
 	envs := stacks.Environments()
 	app := awscdk.NewApp(nil)
@@ -165,6 +168,14 @@ func TestAlarmSubscribers(t *testing.T) {
 	}
 	if len(stacks.Unsubscribed(filled)) != 0 || stacks.RequireSubscribers(filled) != nil {
 		t.Errorf("with subscribers: still reported or refused")
+	}
+	unpinned := stacks.Unpinned(envs)
+	if len(unpinned) != 3 || !strings.Contains(unpinned[2], `environment "prod": Web.ImageId is empty`) || !strings.Contains(unpinned[2], "go run ./cmd/image -c env=prod -write") {
+		t.Errorf("Unpinned = %q, want a line per environment naming it and cmd/image", unpinned)
+	}
+	envs[2].Web.ImageId = "ami-0123456789abcdef0"
+	if got := stacks.Unpinned(envs); len(got) != 2 {
+		t.Errorf("Unpinned with prod pinned = %q", got)
 	}
 }
 

@@ -137,6 +137,9 @@ func TestConstructsRejectBadProps(t *testing.T) {
 		{"an alternate type of another architecture", func(id string) {
 			web.NewWeb(p.stack, id, webWith(func(w *web.Props) { w.AlternateInstanceType = "t4g.micro" }))
 		}, []string{"web.NewWeb", `AlternateInstanceType "t4g.micro"`}},
+		{"an image id that is none", func(id string) {
+			web.NewWeb(p.stack, id, webWith(func(w *web.Props) { w.ImageId = "ami-latest" }))
+		}, []string{"web.NewWeb", `ImageId "ami-latest"`}},
 		{"nil monitoring Props", func(id string) { monitoring.NewMonitoring(p.stack, id, nil) },
 			[]string{"monitoring.NewMonitoring", "Topic is nil", "LoadBalancer is nil", "Database is nil", "NatGateways is empty", "Settings.LoadBalancer5xx 0"}},
 		{"a malformed alarm email", func(id string) { monitoring.NewAlarmTopic(p.stack, id, "ops@") },

@@ -289,7 +289,7 @@ var variant struct {
 const variantCertificate = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
 
 // variantApp returns the app stack's template of the default environment with
-// Web.CertificateArn and Monitoring.AlarmEmail set; nil when it does not
+// Web.CertificateArn, Monitoring.AlarmEmail and Web.ImageId set; nil when it does not
 // synthesize, after failing t.
 func variantApp(t *testing.T) assertions.Template {
 	t.Helper()
@@ -297,6 +297,7 @@ func variantApp(t *testing.T) assertions.Template {
 		env := synth.env
 		env.Web.CertificateArn = variantCertificate
 		env.Monitoring.AlarmEmail = "ops@example.com"
+		env.Web.ImageId = variantImage
 		stage := buildOne(t, scratchApp(t), env)
 		check(t, "synthesize", func() { variant.app = assertions.Template_FromStack(stage.App.Stack, nil) })
 	})
@@ -305,6 +306,9 @@ func variantApp(t *testing.T) assertions.Template {
 	}
 	return variant.app
 }
+
+// variantImage is the variant's pinned image (Web.ImageId).
+const variantImage = "ami-0123456789abcdef0"
 
 // exampleAlarmEmail is the alarm subscriber the tests give every environment,
 // as .ci/run passes it to every `cdk synth` (-c alarmEmail=...): prod needs one.

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/project-1/project-1/constructs/web"
 )
 
 // imports matches a cross-stack reference (stacks.TemplateFlags): an
@@ -532,4 +534,41 @@ func TestSettingsOfTheWorkloadsTable(t *testing.T) {
 				"ServerSideEncryptionByDefault": map[string]any{"SSEAlgorithm": "AES256"}}}},
 		}))
 	})
+}
+
+// TestImage: an environment without Web.ImageId (every one today) boots the
+// image of the public parameter web.ImageParameter names, for its instance
+// type's architecture, read at every deploy, and cmd/image reads the same
+// one to pin it; a pinned image is the launch template's literal ImageId,
+// with no parameter left to resolve (cmd/review then shows a new one as
+// replaces-every-instance).
+func TestImage(t *testing.T) {
+	for name, e := range synth.all {
+		app := e.stacks["App"]
+		lt := onlyID(t, app, "AWS::EC2::LaunchTemplate")
+		param := ref(props(app.resources("AWS::EC2::LaunchTemplate")[lt])["LaunchTemplateData"].(map[string]any)["ImageId"])
+		p, _ := app.json["Parameters"].(map[string]any)[param].(map[string]any)
+		if e.env.Web.ImageId != "" {
+			t.Errorf("%s: pinned %s; this test expects the committed environments unpinned", name, e.env.Web.ImageId)
+			continue
+		}
+		if p == nil || p["Type"] != "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>" || p["Default"] != web.ImageParameter(e.env.Web.InstanceType) {
+			t.Errorf("%s: the image is %v (parameter %v), want the parameter %s", name, param, p, web.ImageParameter(e.env.Web.InstanceType))
+		}
+	}
+	tpl := variantApp(t)
+	if tpl == nil {
+		return
+	}
+	check(t, "a pinned image is the launch template's ImageId", func() {
+		tpl.HasResourceProperties(jsii.String("AWS::EC2::LaunchTemplate"), map[string]any{
+			"LaunchTemplateData": assertions.Match_ObjectLike(&map[string]any{"ImageId": variantImage}),
+		})
+	})
+	params, _ := (*tpl.ToJSON())["Parameters"].(map[string]any)
+	for id, p := range params {
+		if strings.Contains(fmt.Sprint(p), "ami-amazon-linux-latest") {
+			t.Errorf("pinned, yet the template still reads the image parameter %s", id)
+		}
+	}
 }

@@ -22,7 +22,9 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/project-1/project-1/constructs/database"
+	"github.com/project-1/project-1/constructs/web"
 	"github.com/project-1/project-1/internal/appcontext"
+	"github.com/project-1/project-1/internal/validate"
 	"github.com/project-1/project-1/stacks"
 )
 
@@ -139,6 +141,7 @@ func (p *preflight) checkEnvironment(ctx context.Context, t target) {
 	zones := p.zones(ctx, c, env)
 	p.instanceTypes(ctx, c, env, zones)
 	p.database(ctx, c, env, zones)
+	p.image(ctx, c, env)
 	networkLive, errNet := p.stackLive(ctx, c, env.Name+"-Network")
 	dataLive, errData := p.stackLive(ctx, c, env.Name+"-Data")
 	switch {
@@ -566,6 +569,57 @@ func (p *preflight) table(ctx context.Context, c *clients, env stacks.Environmen
 		name, c.region, out.Table.TableStatus, env.Name),
 		fmt.Sprintf("if it is this environment's table, retained by an earlier deploy, bring it into the stack with npx cdk import -c env=%s '%s/Data' before deploying, or back it up and delete it (turn its deletion protection off first); otherwise give environment %s another Data.TableName in stacks/environments.go",
 			env.Name, env.Name, env.Name))
+}
+
+// image checks the image the web servers boot: pinned (Web.ImageId, which
+// cmd/image writes), an available image of the instance type's architecture
+// in the region, and says when a newer Amazon Linux 2023 image exists. An
+// environment without a pin FAILs: each of its deploys would boot the newest
+// image and replace every web server whenever AWS had published one.
+func (p *preflight) image(ctx context.Context, c *clients, env stacks.Environment) {
+	r := p.out
+	refresh := fmt.Sprintf("go run ./cmd/image -c env=%s -write (it pins the newest image in stacks/images.go); review and commit it", env.Name)
+	parameter := web.ImageParameter(env.Web.InstanceType)
+	arch := "x86_64"
+	if validate.Arm64(env.Web.InstanceType) {
+		arch = "arm64"
+	}
+	if env.Web.ImageId == "" {
+		r.fail("image", "Web.ImageId is empty: every deploy boots the newest Amazon Linux 2023 image ("+parameter+"), and replaces every web server whenever AWS has published a new one", refresh)
+		return
+	}
+	out, err := c.ec2.DescribeImages(ctx, &ec2.DescribeImagesInput{ImageIds: []string{env.Web.ImageId}})
+	switch {
+	case apiCode(err) == "InvalidAMIID.NotFound" || apiCode(err) == "InvalidAMIID.Unavailable" || err == nil && len(out.Images) == 0:
+		r.fail("image", fmt.Sprintf("image %s (Web.ImageId) does not exist in %s, or the account may not launch it", env.Web.ImageId, c.region), refresh)
+		return
+	case err != nil:
+		r.fail("image", "could not describe image "+env.Web.ImageId+": "+short(err), readFix("ec2:DescribeImages"))
+		return
+	}
+	img := out.Images[0]
+	if got := string(img.Architecture); got != arch {
+		r.fail("image", fmt.Sprintf("image %s (Web.ImageId) is %s; %s needs %s", env.Web.ImageId, got, env.Web.InstanceType, arch), refresh)
+		return
+	}
+	if img.State != ec2types.ImageStateAvailable {
+		r.fail("image", fmt.Sprintf("image %s (Web.ImageId) is %s, not available", env.Web.ImageId, img.State), refresh)
+		return
+	}
+	newest := ""
+	if po, err := c.ssm.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(parameter)}); err == nil {
+		newest = aws.ToString(po.Parameter.Value)
+	}
+	detail := fmt.Sprintf("%s (%s, %s) is available in %s", env.Web.ImageId, aws.ToString(img.Name), arch, c.region)
+	switch newest {
+	case env.Web.ImageId:
+		detail += ", the newest Amazon Linux 2023 image"
+	case "":
+		detail += " (the newest could not be read from " + parameter + ")"
+	default:
+		detail += fmt.Sprintf("; AWS has published %s since: %s, and its deploy replaces every web server", newest, refresh)
+	}
+	r.pass("image", detail)
 }
 
 // connection checks that the pipeline's source connection exists and has

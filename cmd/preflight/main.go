@@ -3,9 +3,10 @@
 // are bootstrapped for the pinned CDK CLI, that the configured zones exist and
 // offer the configured instance types, that RDS offers the MySQL version for
 // the database's instance class, that the Elastic IP, VPC and internet gateway
-// quotas have room, that the pipeline's source connection is AVAILABLE, and
-// that the named resources the stacks create (the Forum table) do not exist
-// yet. Every failed check says how to fix it.
+// quotas have room, that the web servers' image is pinned and available (and
+// whether AWS has published a newer one), that the pipeline's source
+// connection is AVAILABLE, and that the named resources the stacks create
+// (the Forum table) do not exist yet. Every failed check says how to fix it.
 //
 //	go run ./cmd/preflight                     the default environment, project-1
 //	go run ./cmd/preflight -c env=dev          another environment; -c env=all for every one
@@ -24,7 +25,7 @@
 // and makes only read calls: sts:GetCallerIdentity, ssm:GetParameter,
 // ec2:DescribeAvailabilityZones, ec2:DescribeInstanceTypeOfferings,
 // ec2:DescribeAddresses, ec2:DescribeVpcs, ec2:DescribeInternetGateways,
-// ec2:DescribeAccountAttributes, servicequotas:GetServiceQuota,
+// ec2:DescribeAccountAttributes, ec2:DescribeImages, servicequotas:GetServiceQuota,
 // servicequotas:GetAWSDefaultServiceQuota,
 // rds:DescribeOrderableDBInstanceOptions, cloudformation:DescribeStacks,
 // dynamodb:DescribeTable and, with the pipeline, the connection's

@@ -28,6 +28,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"github.com/project-1/project-1/constructs/web"
 	"github.com/project-1/project-1/internal/localserver"
 	"github.com/project-1/project-1/stacks"
 )
@@ -150,7 +151,18 @@ func newWorld(t *testing.T) *world {
 	} {
 		t.Setenv(k, v)
 	}
-	return &world{t: t, fakes: f}
+	w := &world{t: t, fakes: f}
+	for _, region := range []string{"us-east-1", "eu-west-1"} {
+		for _, instanceType := range []string{"t3.micro", "c7g.medium"} {
+			name := web.ImageParameter(instanceType)
+			out, err := ssm.NewFromConfig(w.config(region)).GetParameter(context.Background(), &ssm.GetParameterInput{Name: aws.String(name)})
+			if err != nil {
+				t.Fatalf("moto has no %s in %s: %v", name, region, err)
+			}
+			newestImages[region+" "+name] = aws.ToString(out.Parameter.Value)
+		}
+	}
+	return w
 }
 
 func (w *world) config(region string) aws.Config {
@@ -306,7 +318,7 @@ func TestBootstrappedAccountPasses(t *testing.T) {
 	}
 	got := status(out)
 	for _, env := range []string{"project-1", "dev", "prod"} {
-		for _, check := range []string{"credentials", "bootstrap", "zones", "instance type", "database", "quota Elastic IPs", "quota VPCs", "quota internet gateways", "table", "alarms"} {
+		for _, check := range []string{"credentials", "bootstrap", "zones", "instance type", "database", "quota Elastic IPs", "quota VPCs", "quota internet gateways", "table", "alarms", "image"} {
 			if got["environment "+env+"/"+check] != "PASS" {
 				t.Errorf("environment %s: check %q is %q, want PASS", env, check, got["environment "+env+"/"+check])
 			}
@@ -323,8 +335,8 @@ func TestBootstrappedAccountPasses(t *testing.T) {
 		"PASS table: no table Forum-dev in us-east-1 yet (Data.TableName)",
 		"PASS alarms: the alarm topic notifies alarms@example.com (the address must confirm its subscription)",
 	)
-	if !strings.Contains(out, "preflight: all 30 checks passed") {
-		t.Error("no summary of 30 passed checks")
+	if !strings.Contains(out, "preflight: all 33 checks passed") {
+		t.Error("no summary of 33 passed checks")
 	}
 	// The default environment, without -c.
 	if code, out := w.run(nil); code != 0 || !strings.Contains(out, "environment project-1 (account (any), us-east-1)") {
@@ -831,4 +843,50 @@ func (f *fakes) serveConnection(w http.ResponseWriter, r *http.Request) {
 		"ConnectionArn": in.ConnectionArn, "ConnectionName": "project-1-source", "ConnectionStatus": status,
 		"OwnerAccountId": motoAccount, "ProviderType": "GitHub",
 	}})
+}
+
+// TestImage: an environment without a pinned image FAILs with the command
+// that pins it; a pin must be an available image of the instance type's
+// architecture in the region; an older pin passes, saying what is newer.
+func TestImage(t *testing.T) {
+	w := newWorld(t).bootstrapped()
+	older, err := ssm.NewFromConfig(w.config("us-east-1")).GetParameter(context.Background(),
+		&ssm.GetParameterInput{Name: aws.String("/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.12-arm64")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x86 := newestImages["us-east-1 "+web.ImageParameter("t3.micro")]
+	arm := newestImages["us-east-1 "+web.ImageParameter("c7g.medium")]
+	pin := func(image string) func() []stacks.Environment {
+		return func() []stacks.Environment {
+			envs := subscribed()
+			envs[0].Web.ImageId = image
+			return envs
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		image string
+		code  int
+		lines []string
+	}{
+		{"not pinned", "", 1, []string{
+			"FAIL image: Web.ImageId is empty: every deploy boots the newest Amazon Linux 2023 image (/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-arm64), and replaces every web server whenever AWS has published a new one",
+			"fix: go run ./cmd/image -c env=project-1 -write"}},
+		{"an image that does not exist", "ami-0123456789abcdef0", 1, []string{
+			"FAIL image: image ami-0123456789abcdef0 (Web.ImageId) does not exist in us-east-1"}},
+		{"an image of the other architecture", x86, 1, []string{
+			"FAIL image: image " + x86 + " (Web.ImageId) is x86_64; c7g.medium needs arm64"}},
+		{"the newest", arm, 0, []string{"PASS image: " + arm + " (", "the newest Amazon Linux 2023 image"}},
+		{"an older one", aws.ToString(older.Parameter.Value), 0, []string{
+			"PASS image: " + aws.ToString(older.Parameter.Value), "AWS has published " + arm + " since: go run ./cmd/image -c env=project-1 -write"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out := w.run(pin(tc.image), "-c", "env=project-1")
+			if code != tc.code {
+				t.Errorf("exit %d, want %d", code, tc.code)
+			}
+			want(t, out, tc.lines...)
+		})
+	}
 }

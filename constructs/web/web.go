@@ -50,6 +50,14 @@ type Props struct {
 	// InstanceType of the servers. Its processor architecture picks the Amazon
 	// Linux 2023 image: arm64 for Graviton types (t4g, c7g, ...), else x86_64.
 	InstanceType string
+	// ImageId, optional: the image (AMI) the servers boot, pinned: "ami-" and
+	// 8 or 17 hexadecimal digits, an image of InstanceType's architecture in
+	// the stack's region. A new value replaces every server, one at a time
+	// (the rolling update). Default empty: the newest Amazon Linux 2023
+	// image, read from the public parameter ImageParameter(InstanceType) at
+	// every deploy, so any deploy after AWS publishes a new image replaces
+	// every server, whatever else it changes.
+	ImageId string
 	// AlternateInstanceType, optional: a second type interchangeable with
 	// InstanceType (same size, same processor architecture, e.g. t3a.micro
 	// beside t3.micro, m7g.medium beside c7g.medium). With it, the group
@@ -100,6 +108,11 @@ func (p *Props) Validate() error {
 			problems.Add("AlternateInstanceType %v", err)
 		}
 	}
+	if p.ImageId != "" {
+		if err := validate.ImageId(p.ImageId); err != nil {
+			problems.Add("ImageId %v", err)
+		}
+	}
 	if p.Instances < 1 {
 		problems.Add("Instances %d: must be 1 or more", p.Instances)
 	}
@@ -128,6 +141,18 @@ type Web struct {
 
 // Port the web servers listen on and the load balancer's health check uses.
 const Port = 80
+
+// ImageParameter is the public SSM parameter that holds the newest Amazon
+// Linux 2023 image for instanceType's processor architecture (arm64 for
+// Graviton types, else x86_64): the one the servers boot when Props.ImageId
+// is empty, read at every deploy, and the one to read when pinning it.
+func ImageParameter(instanceType string) string {
+	arch := "x86_64"
+	if validate.Arm64(instanceType) {
+		arch = "arm64"
+	}
+	return "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-" + arch
+}
 
 // RollingUpdatePauseMinutes is how long a rolling update, and the rollback of
 // a failed one, waits for each new server's signal: 30 minutes, twice the
@@ -184,8 +209,12 @@ func NewWeb(scope constructs.Construct, id string, props *Props) *Web {
 	if validate.Arm64(props.InstanceType) {
 		cpu = awsec2.AmazonLinuxCpuType_ARM_64
 	}
+	image := awsec2.MachineImage_LatestAmazonLinux2023(&awsec2.AmazonLinux2023ImageSsmParameterProps{CpuType: cpu})
+	if props.ImageId != "" {
+		image = awsec2.MachineImage_GenericLinux(&map[string]*string{*awscdk.Stack_Of(this).Region(): jsii.String(props.ImageId)}, nil)
+	}
 	template := awsec2.NewLaunchTemplate(this, jsii.String("LaunchTemplate"), &awsec2.LaunchTemplateProps{
-		MachineImage:             awsec2.MachineImage_LatestAmazonLinux2023(&awsec2.AmazonLinux2023ImageSsmParameterProps{CpuType: cpu}),
+		MachineImage:             image,
 		InstanceType:             awsec2.NewInstanceType(jsii.String(props.InstanceType)),
 		SecurityGroup:            props.InstanceSecurityGroup,
 		Role:                     role,

@@ -17,6 +17,7 @@ var (
 	instanceType = regexp.MustCompile(`^[a-z][a-z0-9-]*[0-9][a-z0-9-]*\.(nano|micro|small|medium|large|[0-9]*xlarge|metal(-[0-9]+xl)?)$`)
 	tableName    = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
 	certificate  = regexp.MustCompile(`^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}$`)
+	imageId      = regexp.MustCompile(`^ami-([0-9a-f]{8}|[0-9a-f]{17})$`)
 )
 
 // InstanceType checks an EC2 (or RDS, without "db.") instance type like t3.micro.
@@ -79,6 +80,14 @@ func arm64(family string) bool {
 func TableName(s string) error {
 	if !tableName.MatchString(s) {
 		return fmt.Errorf("%q: DynamoDB takes 3 to 255 letters, digits, '_', '-' and '.'", s)
+	}
+	return nil
+}
+
+// ImageId checks an EC2 image (AMI) id: "ami-" and 8 or 17 hexadecimal digits.
+func ImageId(s string) error {
+	if !imageId.MatchString(s) {
+		return fmt.Errorf("%q is not an image id like ami-0123456789abcdef0", s)
 	}
 	return nil
 }

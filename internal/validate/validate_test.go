@@ -87,3 +87,12 @@ func TestArm64(t *testing.T) {
 		}
 	}
 }
+
+func TestImageId(t *testing.T) {
+	for s, ok := range map[string]bool{"ami-0123456789abcdef0": true, "ami-12345678": true, "": false, "ami-": false,
+		"ami-0123456789ABCDEF0": false, "ami-0123456789abcdef": false, "i-0123456789abcdef0": false, " ami-12345678": false} {
+		if got := ImageId(s) == nil; got != ok {
+			t.Errorf("ImageId(%q) ok %v, want %v", s, got, ok)
+		}
+	}
+}
