@@ -55,11 +55,12 @@
 //     stacks' termination protection, Multi-AZ, a NAT gateway per zone,
 //     point-in-time recovery, bucket versioning, and retention shortened
 //     (log groups, LogRetention, backups, bucket lifecycle expirations) that
-//     HEAD takes away from a resource it keeps, and deletion or replace
-//     policies weakened. In a production stage (Options.Production,
-//     ProductionStages by default, the stages stacks.ProductionPolicy
-//     governs) each needs a decision; elsewhere it is shown. A weakened
-//     policy of a stateful resource needs one anywhere.
+//     HEAD takes away from a resource it keeps, deletion or replace policies
+//     weakened, and a topic that loses its last subscription (subscribers).
+//     In a production stage (Options.Production, ProductionStages by
+//     default, the stages stacks.ProductionPolicy governs) each needs a
+//     decision; elsewhere it is shown. A weakened policy of a stateful
+//     resource needs one anywhere.
 //   - Widening: IAM grants (principal, action, resource, condition, from
 //     every policy document of a resource, with IAM's wildcards when
 //     deciding whether BASE already granted it) that HEAD adds, denies it

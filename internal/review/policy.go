@@ -87,6 +87,58 @@ func (rv *reviewer) policy(production bool, stacks []string) []Finding {
 	if f, ok := rv.natPerZone(stacks, production); ok {
 		out = append(out, f)
 	}
+	out = append(out, rv.lostSubscribers(stacks, production)...)
+	return out
+}
+
+// lostSubscribers reports each SNS topic that keeps existing in HEAD but
+// loses its last subscription: whatever notifies it (alarms, the Auto
+// Scaling group) then reaches no one. A deploy of a non-production
+// environment without -c alarmEmail does exactly that to a confirmed
+// subscription.
+func (rv *reviewer) lostSubscribers(stacks []string, production bool) []Finding {
+	var out []Finding
+	for _, name := range stacks {
+		b, h := rv.base.stack(name), rv.head.stack(name)
+		if b == nil || h == nil {
+			continue
+		}
+		before, after := subscriptions(b.Template), subscriptions(h.Template)
+		hr := resources(h.Template)
+		for _, topic := range slices.Sorted(maps.Keys(before)) {
+			if hr[topic] == nil || len(after[topic]) > 0 {
+				continue
+			}
+			out = append(out, Finding{Section: Policy, Kind: "subscribers", Stack: name, LogicalID: topic, Type: "AWS::SNS::Topic",
+				Message: fmt.Sprintf("the topic loses its last subscription (%s): every alarm and notification it carries reaches no one",
+					strings.Join(before[topic], ", ")),
+				Decision: production, AllowKey: name + "/" + topic})
+		}
+	}
+	return out
+}
+
+// subscriptions lists each topic's subscriptions of a template, by the
+// topic's logical id, as "PROTOCOL ENDPOINT".
+func subscriptions(t map[string]any) map[string][]string {
+	out := map[string][]string{}
+	rs := resources(t)
+	for _, id := range slices.Sorted(maps.Keys(rs)) {
+		r := rs[id]
+		if r["Type"] != "AWS::SNS::Subscription" {
+			continue
+		}
+		props, _ := r["Properties"].(map[string]any)
+		topic, _ := field(props, "TopicArn.Ref").(string)
+		if topic == "" {
+			continue
+		}
+		endpoint, ok := props["Endpoint"].(string)
+		if !ok {
+			endpoint = replacement.Show(props["Endpoint"])
+		}
+		out[topic] = append(out[topic], fmt.Sprint(props["Protocol"], " ", endpoint))
+	}
 	return out
 }
 

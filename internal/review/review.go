@@ -87,7 +87,8 @@ type Finding struct {
 	// "output-gone", "reference-form"; policy "deletion-protection",
 	// "termination-protection", "multi-az", "nat-per-zone",
 	// "point-in-time-recovery", "versioning", "retention", "deletion-policy",
-	// "update-replace-policy"; widening "iam-wildcard", "iam-new-principal",
+	// "update-replace-policy", "subscribers" (a topic loses its last
+	// subscription); widening "iam-wildcard", "iam-new-principal",
 	// "iam-new-permission", "iam-deny-removed", "iam-managed-policy",
 	// "sg-new-rule", "sg-wider-cidr", "sg-wider-ports", "sg-allow-all-egress".
 	Kind      string `json:"kind"`

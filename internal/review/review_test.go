@@ -429,6 +429,10 @@ func TestProductionProtections(t *testing.T) {
 				}
 			}
 		}},
+		{"subscribers", func(t *testing.T, s []netcheck.StackArtifact) {
+			// prod deployed without -c alarmEmail: the topic stays, its subscription goes.
+			delete(res(t, s, "prod-App"), find(t, s, "prod-App", "AWS::SNS::Subscription", nil))
+		}},
 		{"nat-per-zone", func(t *testing.T, s []netcheck.StackArtifact) {
 			// One NAT gateway left: the second zone's private route goes to the first's.
 			r := res(t, s, "prod-Network")
@@ -819,5 +823,26 @@ func TestImageChangeReplacesEveryInstance(t *testing.T) {
 	}
 	if n := len(findings(same, "prod", Replacement)); n != 0 {
 		t.Errorf("the same pinned image: %d replacement findings", n)
+	}
+}
+
+// A non-production topic that loses its last subscription is shown, naming
+// the address; one that keeps a subscription (a new address) is not.
+func TestSubscriberLost(t *testing.T) {
+	rep, text := review(t, func(s []netcheck.StackArtifact) []netcheck.StackArtifact {
+		delete(res(t, s, "dev-App"), find(t, s, "dev-App", "AWS::SNS::Subscription", nil))
+		return s
+	}, tableOpts(t))
+	f := findings(rep, "dev", Policy)
+	if rep.ExitCode() != 0 || len(f) != 1 || f[0].Kind != "subscribers" || f[0].Decision {
+		t.Fatalf("exit %d, policy findings %+v; want 0 and one subscribers finding, shown:\n%s", rep.ExitCode(), f, text)
+	}
+	mustSay(t, text, "loses its last subscription (email alarms@example.com)")
+	rep, text = review(t, func(s []netcheck.StackArtifact) []netcheck.StackArtifact {
+		props(t, s, "dev-App", find(t, s, "dev-App", "AWS::SNS::Subscription", nil))["Endpoint"] = "ops@example.com"
+		return s
+	}, tableOpts(t))
+	if f := findings(rep, "dev", Policy); len(f) != 0 {
+		t.Errorf("a new address: policy findings %+v\n%s", f, text)
 	}
 }
