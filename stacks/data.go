@@ -97,7 +97,9 @@ func NewDataStack(scope constructs.Construct, id string, props *DataStackProps) 
 	output(stack, "DatabaseSecretArn", db.Instance.Secret().SecretArn(), "Secrets Manager secret with the database credentials")
 	output(stack, "DataBucketName", bucket.BucketName(), "versioned data bucket")
 	output(stack, "ForumTableName", table.TableName(), "DynamoDB Forum table")
-	return &DataStack{Stack: stack, Database: db, Table: table, DataBucket: bucket, LogBucket: logs, DatabaseKey: dbKey}
+	out := &DataStack{Stack: stack, Database: db, Table: table, DataBucket: bucket, LogBucket: logs, DatabaseKey: dbKey}
+	weakDataOutputs(out)
+	return out
 }
 
 func output(scope constructs.Construct, id string, value *string, description string) awscdk.CfnOutput {

@@ -25,5 +25,7 @@ func NewNetworkStack(scope constructs.Construct, id string, props *NetworkStackP
 	stack := awscdk.NewStack(scope, &id, &props.StackProps)
 	vpc := network.NewVpc(stack, "Network", &props.Network)
 	groups := network.NewSecurityGroups(stack, "SecurityGroups", &network.SecurityGroupsProps{Vpc: vpc.Vpc})
-	return &NetworkStack{Stack: stack, Vpc: vpc, SecurityGroups: groups}
+	n := &NetworkStack{Stack: stack, Vpc: vpc, SecurityGroups: groups}
+	weakNetworkOutputs(n)
+	return n
 }
