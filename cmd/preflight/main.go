@@ -35,7 +35,8 @@
 // only registers jsii types when it is imported, and the kernel (Node.js)
 // starts on the first construct (TestNoJsiiKernel).
 //
-// Exit status: 0 when every check passed; 1 when one failed; 2 for bad usage
+// Exit status: 0 when every check passed (or for -h, which lists the checks);
+// 1 when one failed; 2 for bad usage
 // or a configuration that `cdk synth` would refuse too.
 package main
 
@@ -86,7 +87,19 @@ const usage = `usage: preflight [-c KEY=VALUE ...]
   -c env=NAME        the environment to check (default project-1; "all" for every one)
   -c pipeline=true   the pipeline's account, region and connection, and the stages it deploys
   -c pipeline:KEY=V  a pipeline setting, over cdk.json's (connectionArn, repository, branch, account, region)
-  -c alarmEmail=A    the address subscribed to the alarm topics (a Production environment needs one)`
+  -c alarmEmail=A    the address subscribed to the alarm topics (a Production environment needs one)
+
+checks, each PASS, FAIL (with the fix) or SKIP:
+  credentials    the credentials work in the region, for the environment's account
+  bootstrap      the CDK bootstrap stack's version is one the pinned CLI deploys with
+  zones          the configured availability zones exist in the account
+  instance type  the web instance types are offered in every zone
+  database       RDS offers the MySQL version for the database class (Multi-AZ too)
+  image          the web image is pinned (Web.ImageId) and available for the architecture
+  quotas         Elastic IPs, VPCs and internet gateways fit (a first deploy only)
+  table          no table of Data.TableName exists yet (a first deploy only)
+  alarms         the alarm topic has a subscriber
+  settings, connection  with -c pipeline=true: the pipeline's settings, its connection AVAILABLE`
 
 // contextFlags collects -c KEY=VALUE, the last value of a key winning.
 type contextFlags map[string]string
@@ -109,7 +122,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, opt optio
 	given := contextFlags{}
 	fs.Var(given, "c", "context KEY=VALUE, as cdk takes it")
 	fs.Var(given, "context", "context KEY=VALUE, as cdk takes it")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return 0
+	} else if err != nil {
 		return 2
 	}
 	if fs.NArg() > 0 {
@@ -125,12 +140,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, opt optio
 		appContext[k] = v
 	}
 
-	envs := stacks.WithAlarmEmail(opt.environments(), appContext[appcontext.AlarmEmailKey])
+	// The app's own parser: a misspelt pipeline: key, or a value the app
+	// refuses, exits 2 here as cdk synth exits on it.
+	all := map[string]any{}
+	for k, v := range appContext {
+		all[k] = v
+	}
+	parsed, err := appcontext.Parse(all)
+	if err != nil {
+		fmt.Fprintf(stderr, "preflight: %v\n", err)
+		return 2
+	}
+	envs := stacks.WithAlarmEmail(opt.environments(), parsed.AlarmEmail)
 	if err := stacks.ValidateAll(envs); err != nil {
 		fmt.Fprintf(stderr, "preflight: invalid configuration (cdk synth refuses it too):\n%v\n", err)
 		return 2
 	}
-	plan, err := makePlan(envs, appContext)
+	plan, err := makePlan(envs, parsed)
 	if err != nil {
 		fmt.Fprintf(stderr, "preflight: %v\n", err)
 		return 2
@@ -192,18 +218,17 @@ type target struct {
 	trust   string // the pipeline account that deploys it, when another
 }
 
-func makePlan(envs []stacks.Environment, c map[string]string) (plan, error) {
+func makePlan(envs []stacks.Environment, c appcontext.Context) (plan, error) {
 	var p plan
-	name := c["env"]
-	switch c["pipeline"] {
-	case "", "false":
-	case "true":
+	name := c.Env
+	if c.Pipeline {
 		cfg := stacks.PipelineConfig{
-			ConnectionArn: c["pipeline:connectionArn"],
-			Repository:    c["pipeline:repository"],
-			Branch:        c["pipeline:branch"],
-			Account:       c["pipeline:account"],
-			Region:        c["pipeline:region"],
+			ConnectionArn: c.Settings["connectionArn"],
+			Repository:    c.Settings["repository"],
+			Branch:        c.Settings["branch"],
+			Account:       c.Settings["account"],
+			Region:        c.Settings["region"],
+			AlarmEmail:    c.AlarmEmail,
 		}
 		p.pipeline = &cfg
 		stages := stacks.PipelineStages
@@ -229,8 +254,6 @@ func makePlan(envs []stacks.Environment, c map[string]string) (plan, error) {
 			p.targets = append(p.targets, t)
 		}
 		return p, nil
-	default:
-		return p, fmt.Errorf("context pipeline=%s: give true or false", c["pipeline"])
 	}
 	if name == "" {
 		name = stacks.DefaultEnvironment

@@ -17,6 +17,7 @@ import (
 
 	"github.com/project-1/project-1/constructs/database"
 	"github.com/project-1/project-1/constructs/web"
+	"github.com/project-1/project-1/internal/appcontext"
 	"github.com/project-1/project-1/stacks"
 )
 
@@ -67,7 +68,10 @@ func TestUsageAndConfiguration(t *testing.T) {
 			[]string{`unknown environment "staging"; known environments: project-1, dev, prod (or "all" for every one)`}},
 		{"-c without a value", nil, []string{"-c", "env"}, []string{`"env": give KEY=VALUE, e.g. env=dev`}},
 		{"an argument", nil, []string{"dev"}, []string{`unexpected argument "dev"`, "usage: preflight"}},
-		{"pipeline=yes", nil, []string{"-c", "pipeline=yes"}, []string{"context pipeline=yes: give true or false"}},
+		{"pipeline=yes", nil, []string{"-c", "pipeline=yes"}, []string{"context pipeline=yes: accepted values are true and false"}},
+		{"a misspelt pipeline setting", nil, []string{"-c", "pipeline=true", "-c", "pipeline:acount=1"},
+			[]string{"context pipeline:acount: not a pipeline setting; the settings are pipeline:account, pipeline:branch"}},
+		{"an empty alarm address", nil, []string{"-c", "alarmEmail="}, []string{"context alarmEmail=: give the address"}},
 		{"an environment the pipeline does not deploy", nil, []string{"--context", "pipeline=true", "-c", "env=project-1"},
 			[]string{`environment "project-1" is not a stage of the pipeline (dev, prod)`}},
 		{"a configuration cdk synth refuses", broken, []string{"-c", "env=project-1"},
@@ -91,6 +95,19 @@ func TestUsageAndConfiguration(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestHelpListsTheChecks: -h names every check the report can print.
+func TestHelpListsTheChecks(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"-h"}, &stdout, &stderr, noAWS()); code != 0 {
+		t.Errorf("-h: exit %d, want 0", code)
+	}
+	for _, check := range []string{"credentials", "bootstrap", "zones", "instance type", "database", "image", "quotas", "table", "alarms", "settings", "connection"} {
+		if !strings.Contains(stderr.String(), "  "+check) && !strings.Contains(stderr.String(), ", "+check) {
+			t.Errorf("-h does not list the check %q:\n%s", check, stderr.String())
+		}
 	}
 }
 
@@ -118,7 +135,7 @@ func TestContext(t *testing.T) {
 		{map[string]string{"pipeline": "true", "pipeline:account": "111111111111"}, true, "dev:111111111111: prod:111111111111:"},
 		{map[string]string{"pipeline": "true", "pipeline:account": "111111111111", "env": "prod"}, true, "prod:111111111111:"},
 	} {
-		p, err := makePlan(envs, tc.context)
+		p, err := makePlan(envs, parsed(t, tc.context))
 		if err != nil {
 			t.Fatalf("%v: %v", tc.context, err)
 		}
@@ -132,10 +149,24 @@ func TestContext(t *testing.T) {
 	}
 	// A stage in another account than the pipeline's must trust it.
 	envs[1].Account = "222222222222"
-	p, _ := makePlan(envs, map[string]string{"pipeline": "true", "pipeline:account": "111111111111"})
+	p, _ := makePlan(envs, parsed(t, map[string]string{"pipeline": "true", "pipeline:account": "111111111111"}))
 	if p.targets[0].trust != "111111111111" {
 		t.Errorf("dev in another account: trust %q, want the pipeline's account", p.targets[0].trust)
 	}
+}
+
+// parsed is c as the app's parser reads it.
+func parsed(t *testing.T, c map[string]string) appcontext.Context {
+	t.Helper()
+	all := map[string]any{}
+	for k, v := range c {
+		all[k] = v
+	}
+	out, err := appcontext.Parse(all)
+	if err != nil {
+		t.Fatalf("%v: %v", c, err)
+	}
+	return out
 }
 
 // TestBootstrapVersions ties the versions preflight asks for to what the
