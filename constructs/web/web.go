@@ -162,6 +162,28 @@ const RollingUpdatePauseMinutes = 30
 
 // NewWeb creates the web tier.
 func NewWeb(scope constructs.Construct, id string, props *Props) *Web {
+	props = checkedProps(scope, id, props)
+	this := constructs.NewConstruct(scope, &id)
+	role := newRole(this, props)
+	userData := newUserData()
+	template := newLaunchTemplate(this, props, role, userData)
+	group := newGroup(this, props, template, userData)
+	alb, targets, scheme := newLoadBalancer(this, props, group)
+	suppressFindings(role, group, props)
+	return &Web{
+		Construct:    this,
+		LoadBalancer: alb,
+		Instances:    group,
+		Targets:      targets,
+		Role:         role,
+		URL:          fmt.Sprintf("%s://%s", scheme, *alb.LoadBalancerDnsName()),
+	}
+}
+
+// checkedProps validates props (nil is no props) and panics naming every
+// problem, before anything is created; a certificate's region is checked
+// against the stack's when the stack has one.
+func checkedProps(scope constructs.Construct, id string, props *Props) *Props {
 	if props == nil {
 		props = &Props{}
 	}
@@ -172,8 +194,12 @@ func NewWeb(scope constructs.Construct, id string, props *Props) *Web {
 		}
 	}
 	validate.Props("web.NewWeb", id, err)
-	this := constructs.NewConstruct(scope, &id)
+	return props
+}
 
+// newRole is the servers' role: Session Manager, the data bucket's read, the
+// table's read and write, and the database secret's read.
+func newRole(this constructs.Construct, props *Props) awsiam.Role {
 	role := awsiam.NewRole(this, jsii.String("Role"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("ec2.amazonaws.com"), nil),
 		Description: jsii.String("project-1 web tier: Session Manager, read the data bucket, read/write the Forum table, read the database secret"),
@@ -196,6 +222,11 @@ func NewWeb(scope constructs.Construct, id string, props *Props) *Web {
 		Conditions: &map[string]any{"StringEquals": map[string]any{"kms:ViaService": "secretsmanager." + *awscdk.Stack_Of(this).Region() + ".amazonaws.com"}},
 	}))
 
+	return role
+}
+
+// newUserData installs and starts the web server; the group adds the signal.
+func newUserData() awsec2.UserData {
 	userData := awsec2.UserData_ForLinux(nil)
 	userData.AddCommands(
 		// Through the NAT gateways: the notes' reason for having them.
@@ -203,6 +234,13 @@ func NewWeb(scope constructs.Construct, id string, props *Props) *Web {
 		jsii.String(`echo "<h1>project-1</h1><p>$(ec2-metadata --availability-zone | cut -d' ' -f2)</p>" > /var/www/html/index.html`),
 		jsii.String("systemctl enable --now httpd"),
 	)
+	return userData
+}
+
+// newLaunchTemplate is the servers' launch template: the image of the
+// instance type's architecture (or the pinned one), IMDSv2 only, no public
+// address, an encrypted gp3 root volume.
+func newLaunchTemplate(this constructs.Construct, props *Props, role awsiam.Role, userData awsec2.UserData) awsec2.LaunchTemplate {
 	// The AMI's architecture follows the instance type's: an x86_64 image does
 	// not boot on Graviton, and the launch would fail only at deploy time.
 	cpu := awsec2.AmazonLinuxCpuType_X86_64
@@ -233,23 +271,19 @@ func NewWeb(scope constructs.Construct, id string, props *Props) *Web {
 			}),
 		}},
 	})
-	private := &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS}
+	return template
+}
+
+// privateSubnets are where the servers run.
+var privateSubnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS}
+
+// newGroup is the Auto Scaling group: in the private subnets, ELB health
+// checks, a rolling update that signals, notifications when a topic is given.
+func newGroup(this constructs.Construct, props *Props, template awsec2.LaunchTemplate, userData awsec2.UserData) awsautoscaling.AutoScalingGroup {
 	var launchTemplate awsec2.ILaunchTemplate = template
-	var mixed *awsautoscaling.MixedInstancesPolicy
-	if props.AlternateInstanceType != "" {
+	mixed := mixedInstances(props, template)
+	if mixed != nil {
 		launchTemplate = nil
-		mixed = &awsautoscaling.MixedInstancesPolicy{
-			LaunchTemplate: template,
-			LaunchTemplateOverrides: &[]*awsautoscaling.LaunchTemplateOverrides{
-				{InstanceType: awsec2.NewInstanceType(jsii.String(props.InstanceType))},
-				{InstanceType: awsec2.NewInstanceType(jsii.String(props.AlternateInstanceType))},
-			},
-			InstancesDistribution: &awsautoscaling.InstancesDistribution{
-				OnDemandAllocationStrategy:          awsautoscaling.OnDemandAllocationStrategy_PRIORITIZED,
-				OnDemandBaseCapacity:                jsii.Number(0),
-				OnDemandPercentageAboveBaseCapacity: jsii.Number(100),
-			},
-		}
 	}
 	var notifications *[]*awsautoscaling.NotificationConfiguration
 	if props.Notifications != nil {
@@ -257,7 +291,7 @@ func NewWeb(scope constructs.Construct, id string, props *Props) *Web {
 	}
 	group := awsautoscaling.NewAutoScalingGroup(this, jsii.String("Instances"), &awsautoscaling.AutoScalingGroupProps{
 		Vpc:                  props.Vpc,
-		VpcSubnets:           private,
+		VpcSubnets:           privateSubnets,
 		LaunchTemplate:       launchTemplate,
 		MixedInstancesPolicy: mixed,
 		Notifications:        notifications,
@@ -290,12 +324,19 @@ func NewWeb(scope constructs.Construct, id string, props *Props) *Web {
 		}),
 	})
 	userData.AddSignalOnExitCommand(group)
+	shapeGroup(group, props, template, mixed != nil)
+	return group
+}
+
+// shapeGroup sets what the L2 group does not: its zones beside its subnets,
+// and for a mixed-instances group the launch template cdk-nag reads.
+func shapeGroup(group awsautoscaling.AutoScalingGroup, props *Props, template awsec2.LaunchTemplate, mixed bool) {
 	// The group's zones, listed beside its subnets: the zones of the private
 	// subnets, as the subnets' own (literal) zones.
-	zones := props.Vpc.SelectSubnets(private).AvailabilityZones
+	zones := props.Vpc.SelectSubnets(privateSubnets).AvailabilityZones
 	cfnGroup := group.Node().DefaultChild().(awsautoscaling.CfnAutoScalingGroup)
 	cfnGroup.SetAvailabilityZones(zones)
-	if mixed != nil {
+	if mixed {
 		// cdk-nag 2.38's EBS encryption (EC26) and IMDSv2 (EC29) checks of a
 		// group read its LaunchTemplate property, which a group launched from
 		// a mixed-instances policy must not have (EC26 then throws). Setting
@@ -307,8 +348,32 @@ func NewWeb(scope constructs.Construct, id string, props *Props) *Web {
 		})
 		cfnGroup.AddPropertyDeletionOverride(jsii.String("LaunchTemplate"))
 	}
+}
 
-	alb := elbv2.NewApplicationLoadBalancer(this, jsii.String("LoadBalancer"), &elbv2.ApplicationLoadBalancerProps{
+// mixedInstances is the policy that falls back on AlternateInstanceType, all
+// on demand; nil without one.
+func mixedInstances(props *Props, template awsec2.LaunchTemplate) *awsautoscaling.MixedInstancesPolicy {
+	if props.AlternateInstanceType == "" {
+		return nil
+	}
+	return &awsautoscaling.MixedInstancesPolicy{
+		LaunchTemplate: template,
+		LaunchTemplateOverrides: &[]*awsautoscaling.LaunchTemplateOverrides{
+			{InstanceType: awsec2.NewInstanceType(jsii.String(props.InstanceType))},
+			{InstanceType: awsec2.NewInstanceType(jsii.String(props.AlternateInstanceType))},
+		},
+		InstancesDistribution: &awsautoscaling.InstancesDistribution{
+			OnDemandAllocationStrategy:          awsautoscaling.OnDemandAllocationStrategy_PRIORITIZED,
+			OnDemandBaseCapacity:                jsii.Number(0),
+			OnDemandPercentageAboveBaseCapacity: jsii.Number(100),
+		},
+	}
+}
+
+// newLoadBalancer is the internet-facing load balancer, its access logs, the
+// target group of the servers and the listeners; scheme is its URL's.
+func newLoadBalancer(this constructs.Construct, props *Props, group awsautoscaling.AutoScalingGroup) (alb elbv2.ApplicationLoadBalancer, targets elbv2.ApplicationTargetGroup, scheme string) {
+	alb = elbv2.NewApplicationLoadBalancer(this, jsii.String("LoadBalancer"), &elbv2.ApplicationLoadBalancerProps{
 		Vpc:                     props.Vpc,
 		InternetFacing:          jsii.Bool(true),
 		VpcSubnets:              &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PUBLIC},
@@ -324,7 +389,7 @@ func NewWeb(scope constructs.Construct, id string, props *Props) *Web {
 	// not delete (the stack would end in ROLLBACK_FAILED). The instances do not
 	// need it to start: they register with the target group, which exists first.
 	alb.Node().AddDependency(group)
-	targets := elbv2.NewApplicationTargetGroup(this, jsii.String("Targets"), &elbv2.ApplicationTargetGroupProps{
+	targets = elbv2.NewApplicationTargetGroup(this, jsii.String("Targets"), &elbv2.ApplicationTargetGroupProps{
 		Vpc:                 props.Vpc,
 		Port:                jsii.Number(Port),
 		Protocol:            elbv2.ApplicationProtocol_HTTP,
@@ -336,8 +401,14 @@ func NewWeb(scope constructs.Construct, id string, props *Props) *Web {
 			HealthyHttpCodes: jsii.String("200"),
 		},
 	})
+	return alb, targets, addListeners(alb, targets, props.CertificateArn)
+}
+
+// addListeners serves targets on HTTP 80, or with a certificate on HTTPS 443
+// with 80 redirected to it, and returns the URL's scheme.
+func addListeners(alb elbv2.ApplicationLoadBalancer, targets elbv2.ApplicationTargetGroup, certificateArn string) string {
 	scheme := "http"
-	if props.CertificateArn == "" {
+	if certificateArn == "" {
 		alb.AddListener(jsii.String("Http"), &elbv2.BaseApplicationListenerProps{
 			Port:                jsii.Number(80),
 			Protocol:            elbv2.ApplicationProtocol_HTTP,
@@ -350,7 +421,7 @@ func NewWeb(scope constructs.Construct, id string, props *Props) *Web {
 			Port:                jsii.Number(443),
 			Protocol:            elbv2.ApplicationProtocol_HTTPS,
 			Open:                jsii.Bool(false),
-			Certificates:        &[]elbv2.IListenerCertificate{elbv2.ListenerCertificate_FromArn(jsii.String(props.CertificateArn))},
+			Certificates:        &[]elbv2.IListenerCertificate{elbv2.ListenerCertificate_FromArn(jsii.String(certificateArn))},
 			SslPolicy:           elbv2.SslPolicy_RECOMMENDED_TLS,
 			DefaultTargetGroups: &[]elbv2.IApplicationTargetGroup{targets},
 		})
@@ -366,6 +437,12 @@ func NewWeb(scope constructs.Construct, id string, props *Props) *Web {
 		})
 	}
 
+	return scheme
+}
+
+// suppressFindings gives the reasons for the role's managed policy and
+// scoped wildcards, and for a group without a notification topic.
+func suppressFindings(role awsiam.Role, group awsautoscaling.AutoScalingGroup, props *Props) {
 	bucketObjects := objectsResource(props.DataBucket)
 	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{
 		{
@@ -393,14 +470,6 @@ func NewWeb(scope constructs.Construct, id string, props *Props) *Web {
 		}}, jsii.Bool(false))
 	}
 
-	return &Web{
-		Construct:    this,
-		LoadBalancer: alb,
-		Instances:    group,
-		Targets:      targets,
-		Role:         role,
-		URL:          fmt.Sprintf("%s://%s", scheme, *alb.LoadBalancerDnsName()),
-	}
 }
 
 // objectsResource is how cdk-nag names the data bucket's objects in an IAM5
