@@ -287,127 +287,187 @@ func NewMonitoring(scope constructs.Construct, id string, props *Props) *Monitor
 	}
 	validate.Props("monitoring.NewMonitoring", id, props.Validate())
 	this := constructs.NewConstruct(scope, &id)
-	m := &Monitoring{Construct: this, Alarms: map[string]awscloudwatch.Alarm{}}
-	s := props.Settings
-	five, one := awscdk.Duration_Minutes(jsii.Number(5)), awscdk.Duration_Minutes(jsii.Number(1))
-	action := awscloudwatchactions.NewSnsAction(props.Topic)
-	metric := func(namespace, name, statistic string, period awscdk.Duration, dims map[string]*string, label string) awscloudwatch.Metric {
-		return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
-			Namespace: jsii.String(namespace), MetricName: jsii.String(name), Statistic: jsii.String(statistic),
-			Period: period, DimensionsMap: &dims, Label: jsii.String(label),
-		})
-	}
-	alarm := func(name string, m2 awscloudwatch.IMetric, threshold float64, op awscloudwatch.ComparisonOperator, periods int, description string) awscloudwatch.Alarm {
-		a := awscloudwatch.NewAlarm(this, jsii.String(name), &awscloudwatch.AlarmProps{
-			Metric:             m2,
-			Threshold:          jsii.Number(threshold),
-			ComparisonOperator: op,
-			EvaluationPeriods:  jsii.Number(float64(periods)),
-			DatapointsToAlarm:  jsii.Number(float64(periods)),
-			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
-			AlarmDescription:   jsii.String(props.Title + ": " + description),
-		})
-		a.AddAlarmAction(action)
-		a.AddOkAction(action)
-		m.Alarms[name] = a
-		return a
-	}
-	atLeast, atMost := awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD, awscloudwatch.ComparisonOperator_LESS_THAN_OR_EQUAL_TO_THRESHOLD
+	w := &watch{this: this, props: props, s: props.Settings, action: awscloudwatchactions.NewSnsAction(props.Topic),
+		m:    &Monitoring{Construct: this, Alarms: map[string]awscloudwatch.Alarm{}},
+		five: awscdk.Duration_Minutes(jsii.Number(5)), one: awscdk.Duration_Minutes(jsii.Number(1))}
+	w.loadBalancer()
+	w.group()
+	w.database()
+	w.table()
+	w.natGateways()
+	w.dashboard()
+	return w.m
+}
 
-	// Load balancer and web tier.
+// watch builds the alarms, in the dashboard's order, and collects the
+// metrics the dashboard draws.
+type watch struct {
+	this   constructs.Construct
+	props  *Props
+	s      Settings
+	action awscloudwatch.IAlarmAction
+	m      *Monitoring
+	order  []string // the alarms' names, as created
+	g      graphs
+	// five and one minutes, the periods (built here, not at package
+	// initialization, which would start the jsii kernel on import).
+	five, one awscdk.Duration
+}
+
+// graphs are the metrics the dashboard draws beside the alarms'.
+type graphs struct {
+	requests, elb5xx, target5xx, unhealthy, healthy, p99, p50  awscloudwatch.IMetric
+	desired, inService                                         awscloudwatch.IMetric
+	cpu, storage, memory, connections                          awscloudwatch.IMetric
+	writeThrottles, readThrottles, systemErrors, reads, writes awscloudwatch.IMetric
+	portErrors, drops, bytesOut                                []awscloudwatch.IMetric
+	seconds                                                    float64 // the p99 alarm's threshold
+}
+
+const atLeast, atMost = awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD, awscloudwatch.ComparisonOperator_LESS_THAN_OR_EQUAL_TO_THRESHOLD
+
+func (w *watch) metric(namespace, name, statistic string, period awscdk.Duration, dims map[string]*string, label string) awscloudwatch.Metric {
+	return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+		Namespace: jsii.String(namespace), MetricName: jsii.String(name), Statistic: jsii.String(statistic),
+		Period: period, DimensionsMap: &dims, Label: jsii.String(label),
+	})
+}
+
+// alarm creates the alarm name on metric, notifying the topic on ALARM and OK.
+func (w *watch) alarm(name string, metric awscloudwatch.IMetric, threshold float64, op awscloudwatch.ComparisonOperator, periods int, description string) awscloudwatch.Alarm {
+	a := awscloudwatch.NewAlarm(w.this, jsii.String(name), &awscloudwatch.AlarmProps{
+		Metric:             metric,
+		Threshold:          jsii.Number(threshold),
+		ComparisonOperator: op,
+		EvaluationPeriods:  jsii.Number(float64(periods)),
+		DatapointsToAlarm:  jsii.Number(float64(periods)),
+		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+		AlarmDescription:   jsii.String(w.props.Title + ": " + description),
+	})
+	a.AddAlarmAction(w.action)
+	a.AddOkAction(w.action)
+	w.m.Alarms[name] = a
+	w.order = append(w.order, name)
+	return a
+}
+
+// loadBalancer: 5xx of the load balancer and of the servers, unhealthy
+// targets, p99 response time.
+func (w *watch) loadBalancer() {
+	props, s, g := w.props, w.s, &w.g
 	lb := map[string]*string{"LoadBalancer": props.LoadBalancer.LoadBalancerFullName()}
 	tg := map[string]*string{"LoadBalancer": props.LoadBalancer.LoadBalancerFullName(), "TargetGroup": props.Targets.TargetGroupFullName()}
-	requests := metric("AWS/ApplicationELB", "RequestCount", "Sum", five, lb, "requests")
-	elb5xx := metric("AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", "Sum", five, lb, "load balancer 5xx")
-	target5xx := metric("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "Sum", five, lb, "web server 5xx")
-	unhealthy := metric("AWS/ApplicationELB", "UnHealthyHostCount", "Maximum", one, tg, "unhealthy")
-	healthy := metric("AWS/ApplicationELB", "HealthyHostCount", "Minimum", one, tg, "healthy")
-	p99 := metric("AWS/ApplicationELB", "TargetResponseTime", "p99", five, lb, "p99")
-	p50 := metric("AWS/ApplicationELB", "TargetResponseTime", "p50", five, lb, "p50")
-	alarm("LoadBalancer5xx", elb5xx, float64(s.LoadBalancer5xx), atLeast, 1,
+	g.requests = w.metric("AWS/ApplicationELB", "RequestCount", "Sum", w.five, lb, "requests")
+	g.elb5xx = w.metric("AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", "Sum", w.five, lb, "load balancer 5xx")
+	g.target5xx = w.metric("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "Sum", w.five, lb, "web server 5xx")
+	g.unhealthy = w.metric("AWS/ApplicationELB", "UnHealthyHostCount", "Maximum", w.one, tg, "unhealthy")
+	g.healthy = w.metric("AWS/ApplicationELB", "HealthyHostCount", "Minimum", w.one, tg, "healthy")
+	g.p99 = w.metric("AWS/ApplicationELB", "TargetResponseTime", "p99", w.five, lb, "p99")
+	g.p50 = w.metric("AWS/ApplicationELB", "TargetResponseTime", "p50", w.five, lb, "p50")
+	w.alarm("LoadBalancer5xx", g.elb5xx, float64(s.LoadBalancer5xx), atLeast, 1,
 		fmt.Sprintf("the load balancer returned %d or more 5xx responses itself in 5 minutes (no healthy web server?)", s.LoadBalancer5xx))
-	alarm("Target5xx", target5xx, float64(s.Target5xx), atLeast, 1,
+	w.alarm("Target5xx", g.target5xx, float64(s.Target5xx), atLeast, 1,
 		fmt.Sprintf("the web servers returned %d or more 5xx responses in 5 minutes", s.Target5xx))
-	alarm("UnhealthyHosts", unhealthy, float64(s.UnhealthyHosts), atLeast, 5,
+	w.alarm("UnhealthyHosts", g.unhealthy, float64(s.UnhealthyHosts), atLeast, 5,
 		fmt.Sprintf("%d or more web servers failed their health check for 5 minutes", s.UnhealthyHosts))
-	seconds := float64(s.TargetResponseMillis) / 1000
-	alarm("TargetResponseTime", p99, seconds, atLeast, 2,
-		fmt.Sprintf("the web servers' p99 response time was %g s or more for 10 minutes", seconds))
+	g.seconds = float64(s.TargetResponseMillis) / 1000
+	w.alarm("TargetResponseTime", g.p99, g.seconds, atLeast, 2,
+		fmt.Sprintf("the web servers' p99 response time was %g s or more for 10 minutes", g.seconds))
 
+}
+
+// group: fewer instances in service than desired.
+func (w *watch) group() {
+	props, s, g := w.props, w.s, &w.g
 	group := map[string]*string{"AutoScalingGroupName": props.Instances.AutoScalingGroupName()}
-	desired := metric("AWS/AutoScaling", "GroupDesiredCapacity", "Maximum", one, group, "desired")
-	inService := metric("AWS/AutoScaling", "GroupInServiceInstances", "Minimum", one, group, "in service")
+	g.desired = w.metric("AWS/AutoScaling", "GroupDesiredCapacity", "Maximum", w.one, group, "desired")
+	g.inService = w.metric("AWS/AutoScaling", "GroupInServiceInstances", "Minimum", w.one, group, "in service")
 	shortfall := awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
 		Expression:   jsii.String("desired - inService"),
-		UsingMetrics: &map[string]awscloudwatch.IMetric{"desired": desired, "inService": inService},
-		Period:       one,
+		UsingMetrics: &map[string]awscloudwatch.IMetric{"desired": g.desired, "inService": g.inService},
+		Period:       w.one,
 		Label:        jsii.String("instances short"),
 	})
-	alarm("InServiceShortfall", shortfall, 1, atLeast, s.InServiceShortfallMinutes,
+	w.alarm("InServiceShortfall", shortfall, 1, atLeast, s.InServiceShortfallMinutes,
 		fmt.Sprintf("the Auto Scaling group had fewer instances in service than desired for %d minutes", s.InServiceShortfallMinutes))
 
-	// Database.
+}
+
+// database: CPU, free storage and memory, connections.
+func (w *watch) database() {
+	props, s, g := w.props, w.s, &w.g
 	db := map[string]*string{"DBInstanceIdentifier": props.Database.InstanceIdentifier()}
-	cpu := metric("AWS/RDS", "CPUUtilization", "Average", five, db, "CPU %")
-	storage := metric("AWS/RDS", "FreeStorageSpace", "Minimum", five, db, "free storage (bytes)")
-	memory := metric("AWS/RDS", "FreeableMemory", "Average", five, db, "freeable memory (bytes)")
-	connections := metric("AWS/RDS", "DatabaseConnections", "Maximum", five, db, "connections")
-	alarm("DatabaseCpu", cpu, float64(s.DatabaseCpuPercent), atLeast, 3,
+	g.cpu = w.metric("AWS/RDS", "CPUUtilization", "Average", w.five, db, "CPU %")
+	g.storage = w.metric("AWS/RDS", "FreeStorageSpace", "Minimum", w.five, db, "free storage (bytes)")
+	g.memory = w.metric("AWS/RDS", "FreeableMemory", "Average", w.five, db, "freeable memory (bytes)")
+	g.connections = w.metric("AWS/RDS", "DatabaseConnections", "Maximum", w.five, db, "connections")
+	w.alarm("DatabaseCpu", g.cpu, float64(s.DatabaseCpuPercent), atLeast, 3,
 		fmt.Sprintf("the database's CPU averaged %d%% or more for 15 minutes", s.DatabaseCpuPercent))
 	gib, mib := float64(1<<30), float64(1<<20)
-	alarm("DatabaseFreeStorage", storage, float64(s.DatabaseFreeStorageGiB)*gib, atMost, 1,
+	w.alarm("DatabaseFreeStorage", g.storage, float64(s.DatabaseFreeStorageGiB)*gib, atMost, 1,
 		fmt.Sprintf("the database has %d GiB or less of free storage (it grows to its maximum on its own; is the maximum near?)", s.DatabaseFreeStorageGiB))
-	alarm("DatabaseFreeMemory", memory, float64(s.DatabaseFreeMemoryMiB)*mib, atMost, 3,
+	w.alarm("DatabaseFreeMemory", g.memory, float64(s.DatabaseFreeMemoryMiB)*mib, atMost, 3,
 		fmt.Sprintf("the database had %d MiB or less of freeable memory for 15 minutes", s.DatabaseFreeMemoryMiB))
-	alarm("DatabaseConnections", connections, float64(s.DatabaseConnections), atLeast, 1,
+	w.alarm("DatabaseConnections", g.connections, float64(s.DatabaseConnections), atLeast, 1,
 		fmt.Sprintf("the database had %d or more connections open", s.DatabaseConnections))
 
-	// Table: read and write throttle events count every throttled request,
-	// one of a batch too (ThrottledRequests counts a batch only when all of it
-	// is throttled, and cmd/forum load writes with BatchWriteItem). System
-	// errors are counted per operation; the alarm adds up the operations the
-	// application uses. METRICS("errors") sums only the metrics whose id
-	// contains "errors": in a graph, METRICS() would take every metric of it.
+}
+
+// table: read and write throttle events count every throttled request,
+// w.one of a batch too (ThrottledRequests counts a batch only when all of it
+// is throttled, and cmd/forum load writes with BatchWriteItem). System
+// errors are counted per operation; the alarm adds up the operations the
+// application uses. METRICS("errors") sums only the metrics whose id
+// contains "errors": in a graph, METRICS() would take every metric of it.
+func (w *watch) table() {
+	props, s, g := w.props, w.s, &w.g
 	tableDims := map[string]*string{"TableName": props.Table.TableName()}
-	writeThrottles := metric("AWS/DynamoDB", "WriteThrottleEvents", "Sum", five, tableDims, "write throttle events")
-	readThrottles := metric("AWS/DynamoDB", "ReadThrottleEvents", "Sum", five, tableDims, "read throttle events")
+	g.writeThrottles = w.metric("AWS/DynamoDB", "WriteThrottleEvents", "Sum", w.five, tableDims, "write throttle events")
+	g.readThrottles = w.metric("AWS/DynamoDB", "ReadThrottleEvents", "Sum", w.five, tableDims, "read throttle events")
 	using := map[string]awscloudwatch.IMetric{}
 	for _, op := range tableOperations {
-		using[systemErrorsId+op] = metric("AWS/DynamoDB", "SystemErrors", "Sum", five,
+		using[systemErrorsId+op] = w.metric("AWS/DynamoDB", "SystemErrors", "Sum", w.five,
 			map[string]*string{"TableName": props.Table.TableName(), "Operation": jsii.String(op)}, op)
 	}
-	systemErrors := awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-		Expression: jsii.String(SystemErrorsExpression), UsingMetrics: &using, Period: five, Label: jsii.String("system errors"),
+	g.systemErrors = awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+		Expression: jsii.String(SystemErrorsExpression), UsingMetrics: &using, Period: w.five, Label: jsii.String("system errors"),
 	})
-	alarm("TableWriteThrottleEvents", writeThrottles, float64(s.TableWriteThrottleEvents), atLeast, 1,
+	w.alarm("TableWriteThrottleEvents", g.writeThrottles, float64(s.TableWriteThrottleEvents), atLeast, 1,
 		fmt.Sprintf("%d or more write requests to the table were throttled in 5 minutes", s.TableWriteThrottleEvents))
-	alarm("TableReadThrottleEvents", readThrottles, float64(s.TableReadThrottleEvents), atLeast, 1,
+	w.alarm("TableReadThrottleEvents", g.readThrottles, float64(s.TableReadThrottleEvents), atLeast, 1,
 		fmt.Sprintf("%d or more read requests to the table were throttled in 5 minutes", s.TableReadThrottleEvents))
-	alarm("TableSystemErrors", systemErrors, float64(s.TableSystemErrors), atLeast, 1,
+	w.alarm("TableSystemErrors", g.systemErrors, float64(s.TableSystemErrors), atLeast, 1,
 		fmt.Sprintf("DynamoDB failed %d or more requests to the table with a system error in 5 minutes", s.TableSystemErrors))
-	reads := metric("AWS/DynamoDB", "ConsumedReadCapacityUnits", "Sum", five, tableDims, "read units")
-	writes := metric("AWS/DynamoDB", "ConsumedWriteCapacityUnits", "Sum", five, tableDims, "write units")
+	g.reads = w.metric("AWS/DynamoDB", "ConsumedReadCapacityUnits", "Sum", w.five, tableDims, "read units")
+	g.writes = w.metric("AWS/DynamoDB", "ConsumedWriteCapacityUnits", "Sum", w.five, tableDims, "write units")
 
-	// NAT gateways.
-	var portErrors, drops, bytesOut []awscloudwatch.IMetric
+}
+
+// natGateways: per gateway, port allocation errors and dropped packets.
+func (w *watch) natGateways() {
+	props, s, g := w.props, w.s, &w.g
 	for i, nat := range props.NatGateways {
 		dims := map[string]*string{"NatGatewayId": nat.Ref()}
 		n := fmt.Sprint(i + 1)
-		pe := metric("AWS/NATGateway", "ErrorPortAllocation", "Sum", five, dims, "NAT "+n+" port allocation errors")
-		dr := metric("AWS/NATGateway", "PacketsDropCount", "Sum", five, dims, "NAT "+n+" dropped packets")
-		portErrors, drops = append(portErrors, pe), append(drops, dr)
-		bytesOut = append(bytesOut, metric("AWS/NATGateway", "BytesOutToDestination", "Sum", five, dims, "NAT "+n+" bytes out"))
-		alarm("NatPortAllocationErrors"+n, pe, float64(s.NatPortAllocationErrors), atLeast, 1,
+		pe := w.metric("AWS/NATGateway", "ErrorPortAllocation", "Sum", w.five, dims, "NAT "+n+" port allocation errors")
+		dr := w.metric("AWS/NATGateway", "PacketsDropCount", "Sum", w.five, dims, "NAT "+n+" dropped packets")
+		g.portErrors, g.drops = append(g.portErrors, pe), append(g.drops, dr)
+		g.bytesOut = append(g.bytesOut, w.metric("AWS/NATGateway", "BytesOutToDestination", "Sum", w.five, dims, "NAT "+n+" bytes out"))
+		w.alarm("NatPortAllocationErrors"+n, pe, float64(s.NatPortAllocationErrors), atLeast, 1,
 			fmt.Sprintf("NAT gateway %s could not allocate a source port %d or more times in 5 minutes", n, s.NatPortAllocationErrors))
-		alarm("NatDroppedPackets"+n, dr, float64(s.NatDroppedPackets), atLeast, 1,
+		w.alarm("NatDroppedPackets"+n, dr, float64(s.NatDroppedPackets), atLeast, 1,
 			fmt.Sprintf("NAT gateway %s dropped %d or more packets in 5 minutes", n, s.NatDroppedPackets))
 	}
 
-	// The dashboard, as an operator reads it: what is alarming, then the path
-	// of a request from the load balancer down to the data, then the way out.
+}
+
+// dashboard, as an operator reads it: what is alarming, then the path
+// of a request from the load balancer down to the data, then the way out.
+func (w *watch) dashboard() {
+	props, s, g := w.props, w.s, &w.g
 	var alarms []interfacesawscloudwatch.IAlarmRef
-	for _, name := range m.alarmNames() {
-		alarms = append(alarms, m.Alarms[name])
+	for _, name := range w.order {
+		alarms = append(alarms, w.m.Alarms[name])
 	}
 	line := func(v float64, label string) *[]*awscloudwatch.HorizontalAnnotation {
 		return &[]*awscloudwatch.HorizontalAnnotation{{Value: jsii.Number(v), Label: jsii.String(label)}}
@@ -417,7 +477,7 @@ func NewMonitoring(scope constructs.Construct, id string, props *Props) *Monitor
 			Title: jsii.String(title), Left: &left, LeftAnnotations: annotation, Width: jsii.Number(6), Height: jsii.Number(6),
 		})
 	}
-	dashboard := awscloudwatch.NewDashboard(this, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
+	dashboard := awscloudwatch.NewDashboard(w.this, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
 		DefaultInterval: awscdk.Duration_Hours(jsii.Number(3)),
 	})
 	dashboard.AddWidgets(
@@ -430,40 +490,25 @@ func NewMonitoring(scope constructs.Construct, id string, props *Props) *Monitor
 		Title: jsii.String("Alarms"), Alarms: &alarms, Width: jsii.Number(24), Height: jsii.Number(4),
 	}))
 	dashboard.AddWidgets(
-		graph("Load balancer: requests", []awscloudwatch.IMetric{requests}, nil),
-		graph("Load balancer: 5xx", []awscloudwatch.IMetric{elb5xx, target5xx}, line(float64(min(s.LoadBalancer5xx, s.Target5xx)), "alarm")),
-		graph("Web servers: response time (s)", []awscloudwatch.IMetric{p50, p99}, line(seconds, "p99 alarm")),
-		graph("Web servers: health", []awscloudwatch.IMetric{healthy, unhealthy}, line(float64(s.UnhealthyHosts), "unhealthy alarm")),
+		graph("Load balancer: requests", []awscloudwatch.IMetric{g.requests}, nil),
+		graph("Load balancer: 5xx", []awscloudwatch.IMetric{g.elb5xx, g.target5xx}, line(float64(min(s.LoadBalancer5xx, s.Target5xx)), "alarm")),
+		graph("Web servers: response time (s)", []awscloudwatch.IMetric{g.p50, g.p99}, line(g.seconds, "p99 alarm")),
+		graph("Web servers: health", []awscloudwatch.IMetric{g.healthy, g.unhealthy}, line(float64(s.UnhealthyHosts), "unhealthy alarm")),
 	)
 	dashboard.AddWidgets(
-		graph("Web tier: instances", []awscloudwatch.IMetric{desired, inService}, nil),
-		graph("Database: CPU %", []awscloudwatch.IMetric{cpu}, line(float64(s.DatabaseCpuPercent), "alarm")),
-		graph("Database: connections", []awscloudwatch.IMetric{connections}, line(float64(s.DatabaseConnections), "alarm")),
-		graph("Database: free storage and memory (bytes)", []awscloudwatch.IMetric{storage, memory}, nil),
+		graph("Web tier: instances", []awscloudwatch.IMetric{g.desired, g.inService}, nil),
+		graph("Database: CPU %", []awscloudwatch.IMetric{g.cpu}, line(float64(s.DatabaseCpuPercent), "alarm")),
+		graph("Database: connections", []awscloudwatch.IMetric{g.connections}, line(float64(s.DatabaseConnections), "alarm")),
+		graph("Database: free storage and memory (bytes)", []awscloudwatch.IMetric{g.storage, g.memory}, nil),
 	)
 	dashboard.AddWidgets(
-		graph("Forum table: throttles and system errors", []awscloudwatch.IMetric{writeThrottles, readThrottles, systemErrors}, nil),
-		graph("Forum table: consumed capacity", []awscloudwatch.IMetric{reads, writes}, nil),
-		graph("NAT gateways: port allocation errors, dropped packets", append(append([]awscloudwatch.IMetric{}, portErrors...), drops...), nil),
-		graph("NAT gateways: bytes out", bytesOut, nil),
+		graph("Forum table: throttles and system errors", []awscloudwatch.IMetric{g.writeThrottles, g.readThrottles, g.systemErrors}, nil),
+		graph("Forum table: consumed capacity", []awscloudwatch.IMetric{g.reads, g.writes}, nil),
+		graph("NAT gateways: port allocation errors, dropped packets", append(append([]awscloudwatch.IMetric{}, g.portErrors...), g.drops...), nil),
+		graph("NAT gateways: bytes out", g.bytesOut, nil),
 	)
-	m.Dashboard = dashboard
-	stack := awscdk.Stack_Of(this)
-	m.DashboardUrl = fmt.Sprintf("https://%s.console.aws.amazon.com/cloudwatch/home?region=%s#dashboards:name=%s",
+	w.m.Dashboard = dashboard
+	stack := awscdk.Stack_Of(w.this)
+	w.m.DashboardUrl = fmt.Sprintf("https://%s.console.aws.amazon.com/cloudwatch/home?region=%s#dashboards:name=%s",
 		*stack.Region(), *stack.Region(), *dashboard.DashboardName())
-	return m
-}
-
-// alarmNames lists the alarms in the order of the dashboard: from the load
-// balancer down to the data, then the NAT gateways.
-func (m *Monitoring) alarmNames() []string {
-	names := []string{"LoadBalancer5xx", "Target5xx", "UnhealthyHosts", "TargetResponseTime", "InServiceShortfall",
-		"DatabaseCpu", "DatabaseFreeStorage", "DatabaseFreeMemory", "DatabaseConnections",
-		"TableWriteThrottleEvents", "TableReadThrottleEvents", "TableSystemErrors"}
-	for i := 1; ; i++ {
-		if _, ok := m.Alarms[fmt.Sprint("NatPortAllocationErrors", i)]; !ok {
-			return names
-		}
-		names = append(names, fmt.Sprint("NatPortAllocationErrors", i), fmt.Sprint("NatDroppedPackets", i))
-	}
 }
