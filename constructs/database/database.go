@@ -145,20 +145,50 @@ func NewMysql(scope constructs.Construct, id string, props *MysqlProps) *Mysql {
 		// to create once RDS retires it, about a year after release.
 		Version: awsrds.MysqlEngineVersion_Of(jsii.String(EngineVersion), jsii.String(EngineMajorVersion)),
 	})
-	// RDS writes the slow-query and general logs only when these say so, and
-	// to files (log_output FILE), which is what it exports. The description
-	// is the first one's: changing it would replace the group.
+	logTypes := exportedLogs(props)
+	params := newParameters(this, engine, props)
+	options := newOptions(this, engine)
+	// Generated credentials; without them nobody can log in, so the secret is
+	// kept with the final snapshot.
+	secret := awsrds.NewDatabaseSecret(this, jsii.String("Secret"), &awsrds.DatabaseSecretProps{
+		Username:      jsii.String("admin"),
+		EncryptionKey: props.Key,
+	})
+	secret.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE)
+	instance := newInstance(this, props, engine, params, options, secret, logTypes)
+	var monitoringRole awsiam.Role
+	if props.MonitoringSeconds != 0 {
+		monitoringRole = enhancedMonitoring(this, instance, props.MonitoringSeconds)
+	}
+	suppressFindings(instance, secret, props)
+	logRetentionFunction(this, props)
+	return &Mysql{Construct: this, Instance: instance, Secret: secret, LogTypes: logTypes, MonitoringRole: monitoringRole}
+}
+
+// exportedLogs are the logs the instance writes and exports: audit, error,
+// slowquery, and general when props.GeneralLog is set.
+func exportedLogs(props *MysqlProps) []string {
+	logTypes := []string{"audit", "error", "slowquery"}
+	if props.GeneralLog {
+		logTypes = append(logTypes, "general")
+	}
+	return logTypes
+}
+
+// newParameters is the parameter group: TLS required, the slow-query and
+// general logs written as props say. RDS writes those logs only when these
+// say so, and to files (log_output FILE), which is what it exports. The
+// description is the first one's: changing it would replace the group.
+func newParameters(this constructs.Construct, engine awsrds.IInstanceEngine, props *MysqlProps) awsrds.ParameterGroup {
 	slow := props.SlowQuerySeconds
 	if slow == 0 {
 		slow = 10
 	}
 	generalLog := "0"
-	logTypes := []string{"audit", "error", "slowquery"}
 	if props.GeneralLog {
 		generalLog = "1"
-		logTypes = append(logTypes, "general")
 	}
-	params := awsrds.NewParameterGroup(this, jsii.String("Parameters"), &awsrds.ParameterGroupProps{
+	return awsrds.NewParameterGroup(this, jsii.String("Parameters"), &awsrds.ParameterGroupProps{
 		Engine:      engine,
 		Description: jsii.String("project-1 MySQL: TLS required"),
 		Parameters: &map[string]*string{
@@ -169,10 +199,14 @@ func NewMysql(scope constructs.Construct, id string, props *MysqlProps) *Mysql {
 			"general_log":              jsii.String(generalLog),
 		},
 	})
+}
+
+// newOptions is the option group with the audit log.
+func newOptions(this constructs.Construct, engine awsrds.IInstanceEngine) awsrds.OptionGroup {
 	// The audit log: RDS for MySQL 8.4 supports the MariaDB Audit Plugin
 	// through an option group (Amazon RDS User Guide, "Options for MySQL DB
 	// instances"); without it there is no audit log to export.
-	options := awsrds.NewOptionGroup(this, jsii.String("Options"), &awsrds.OptionGroupProps{
+	return awsrds.NewOptionGroup(this, jsii.String("Options"), &awsrds.OptionGroupProps{
 		Engine:      engine,
 		Description: jsii.String("project-1 MySQL: audit log (MariaDB Audit Plugin)"),
 		Configurations: &[]*awsrds.OptionConfiguration{{
@@ -180,13 +214,13 @@ func NewMysql(scope constructs.Construct, id string, props *MysqlProps) *Mysql {
 			Settings: &map[string]*string{"SERVER_AUDIT_EVENTS": jsii.String(AuditEvents)},
 		}},
 	})
-	// Generated credentials; without them nobody can log in, so the secret is
-	// kept with the final snapshot.
-	secret := awsrds.NewDatabaseSecret(this, jsii.String("Secret"), &awsrds.DatabaseSecretProps{
-		Username:      jsii.String("admin"),
-		EncryptionKey: props.Key,
-	})
-	secret.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE)
+}
+
+// newInstance is the instance: encrypted gp3 storage that grows, in the
+// private subnets, TLS and IAM authentication, the logs exported with their
+// retention, a final snapshot when deleted.
+func newInstance(this constructs.Construct, props *MysqlProps, engine awsrds.IInstanceEngine, params awsrds.IParameterGroup,
+	options awsrds.IOptionGroup, secret awsrds.DatabaseSecret, logTypes []string) awsrds.DatabaseInstance {
 	logs, _ := retention.Of(props.LogRetentionDays) // validated above
 	instance := awsrds.NewDatabaseInstance(this, jsii.String("Instance"), &awsrds.DatabaseInstanceProps{
 		Engine:                    engine,
@@ -220,10 +254,12 @@ func NewMysql(scope constructs.Construct, id string, props *MysqlProps) *Mysql {
 	// default minor of it (see EngineVersion), so the check is skipped on
 	// this resource alone.
 	cfnlint.Ignore(instance.Node().DefaultChild().(awscdk.CfnResource), "E3691")
-	var monitoringRole awsiam.Role
-	if props.MonitoringSeconds != 0 {
-		monitoringRole = enhancedMonitoring(this, instance, props.MonitoringSeconds)
-	}
+	return instance
+}
+
+// suppressFindings gives the reasons for the default port, a single-AZ or
+// unprotected instance, and the secret without rotation.
+func suppressFindings(instance awsrds.DatabaseInstance, secret awsrds.DatabaseSecret, props *MysqlProps) {
 	reasons := []*cdknag.NagPackSuppression{
 		{
 			Id: jsii.String("AwsSolutions-RDS11"),
@@ -250,9 +286,12 @@ func NewMysql(scope constructs.Construct, id string, props *MysqlProps) *Mysql {
 			"would open the database group to a second source beside the web tier. Rotate with " +
 			"Mysql.Instance.AddRotationSingleUser when that trade is wanted; the secret is KMS-encrypted and readable only by the web role."),
 	}}, jsii.Bool(false))
+}
 
-	// CloudwatchLogsRetention is applied by the CDK's LogRetention function, one
-	// per stack, because RDS creates the log groups itself.
+// logRetentionFunction gives the reasons of the CDK's LogRetention function
+// (one per stack, which applies CloudwatchLogsRetention because RDS creates
+// the log groups itself) and puts it in the VPC when props ask.
+func logRetentionFunction(this constructs.Construct, props *MysqlProps) {
 	stack := awscdk.Stack_Of(this)
 	logRetention := *stack.Node().Path() + "/" + logRetentionId + "/ServiceRole"
 	cdknag.NagSuppressions_AddResourceSuppressionsByPath(stack, jsii.String(logRetention), &[]*cdknag.NagPackSuppression{
@@ -270,7 +309,6 @@ func NewMysql(scope constructs.Construct, id string, props *MysqlProps) *Mysql {
 	if props.FunctionSecurityGroup != nil {
 		logRetentionInVpc(stack, props.Vpc, props.FunctionSecurityGroup)
 	}
-	return &Mysql{Construct: this, Instance: instance, Secret: secret, LogTypes: logTypes, MonitoringRole: monitoringRole}
 }
 
 // enhancedMonitoring gives instance enhanced monitoring every seconds, with a
