@@ -60,124 +60,163 @@ func NewVpc(scope constructs.Construct, id string, props *VpcProps) *Vpc {
 	validate.Props("network.NewVpc", id, err)
 	this := constructs.NewConstruct(scope, &id)
 	v := &Vpc{Construct: this}
-
 	vpc := awsec2.NewCfnVPC(this, jsii.String("Vpc"), &awsec2.CfnVPCProps{
 		CidrBlock:          jsii.String(props.Cidr),
 		EnableDnsSupport:   jsii.Bool(true),
 		EnableDnsHostnames: jsii.Bool(true),
 		Tags:               nameTag(props.Name),
 	})
-
-	igw := awsec2.NewCfnInternetGateway(this, jsii.String("InternetGateway"), &awsec2.CfnInternetGatewayProps{
+	v.InternetGateway = awsec2.NewCfnInternetGateway(this, jsii.String("InternetGateway"), &awsec2.CfnInternetGatewayProps{
 		Tags: nameTag(props.InternetGatewayName),
 	})
 	attachment := awsec2.NewCfnVPCGatewayAttachment(this, jsii.String("InternetGatewayAttachment"), &awsec2.CfnVPCGatewayAttachmentProps{
 		VpcId:             vpc.Ref(),
-		InternetGatewayId: igw.Ref(),
+		InternetGatewayId: v.InternetGateway.Ref(),
 	})
-	v.InternetGateway = igw
+	public, private, natByZone := v.addSubnets(this, vpc, attachment, props)
+	v.routePrivateSubnets(this, private, natByZone)
+	v.Vpc = awsec2.Vpc_FromVpcAttributes(this, jsii.String("Imported"), &awsec2.VpcAttributes{
+		VpcId:                      vpc.Ref(),
+		VpcCidrBlock:               vpc.AttrCidrBlock(),
+		AvailabilityZones:          jsii.Strings(zonesOf(public)...),
+		PublicSubnetIds:            refs(public, false),
+		PublicSubnetRouteTableIds:  refs(public, true),
+		PrivateSubnetIds:           refs(private, false),
+		PrivateSubnetRouteTableIds: refs(private, true),
+	})
+	v.PublicSubnets = *v.Vpc.PublicSubnets()
+	v.PrivateSubnets = *v.Vpc.PrivateSubnets()
+	newNetworkAcls(this, vpc, v, props.PublicAclRdpGap, props.Cidr, cidrsOf(public), cidrsOf(private))
+	v.addFlowLogs(this, props.FlowLogRetentionDays)
+	addEndpoints(this, v.Vpc)
+	return v
+}
 
-	var (
-		zones                       []string
-		publicIds, privateIds       []*string
-		publicTables, privateTables []*string
-		publicCidrs, privateCidrs   []string
-		privateSubnets              []awsec2.CfnSubnet
-		privateRoutes               []awsec2.CfnRouteTable
-		natByZone                   = map[string]awsec2.CfnNatGateway{}
-	)
+// placed is one subnet of VpcProps.Subnets as created, with its route table.
+type placed struct {
+	spec   Subnet
+	subnet awsec2.CfnSubnet
+	table  awsec2.CfnRouteTable
+}
+
+// addSubnets creates each subnet of props with its route table, in order;
+// each public one with its route to the internet gateway and, up to
+// props.NatGateways, a NAT gateway with its own Elastic IP.
+func (v *Vpc) addSubnets(this constructs.Construct, vpc awsec2.CfnVPC, attachment awsec2.CfnVPCGatewayAttachment, props *VpcProps) (public, private []placed, natByZone map[string]awsec2.CfnNatGateway) {
+	natByZone = map[string]awsec2.CfnNatGateway{}
 	for _, s := range props.Subnets {
-		kind, ordinal := "Private", len(privateIds)+1
+		kind, ordinal := "Private", len(private)+1
 		if s.Public {
-			kind, ordinal = "Public", len(publicIds)+1
+			kind, ordinal = "Public", len(public)+1
 		}
 		// Ids come from the kind and ordinal, not the Name tag: renaming a subnet
 		// retags it in place instead of replacing it.
 		prefix := fmt.Sprintf("%sSubnet%d", kind, ordinal)
-		subnet := awsec2.NewCfnSubnet(this, jsii.String(prefix), &awsec2.CfnSubnetProps{
+		p := placed{spec: s}
+		p.subnet = awsec2.NewCfnSubnet(this, jsii.String(prefix), &awsec2.CfnSubnetProps{
 			VpcId:               vpc.Ref(),
 			CidrBlock:           jsii.String(s.Cidr),
 			AvailabilityZone:    jsii.String(s.AvailabilityZone),
 			MapPublicIpOnLaunch: jsii.Bool(false),
 			Tags:                nameTag(s.Name),
 		})
-		table := awsec2.NewCfnRouteTable(this, jsii.String(prefix+"RouteTable"), &awsec2.CfnRouteTableProps{
+		p.table = awsec2.NewCfnRouteTable(this, jsii.String(prefix+"RouteTable"), &awsec2.CfnRouteTableProps{
 			VpcId: vpc.Ref(),
 			Tags:  nameTag(s.Name),
 		})
 		awsec2.NewCfnSubnetRouteTableAssociation(this, jsii.String(prefix+"RouteTableAssociation"), &awsec2.CfnSubnetRouteTableAssociationProps{
-			SubnetId:     subnet.Ref(),
-			RouteTableId: table.Ref(),
+			SubnetId:     p.subnet.Ref(),
+			RouteTableId: p.table.Ref(),
 		})
 		if !s.Public {
-			privateIds = append(privateIds, subnet.Ref())
-			privateTables = append(privateTables, table.Ref())
-			privateCidrs = append(privateCidrs, s.Cidr)
-			privateSubnets = append(privateSubnets, subnet)
-			privateRoutes = append(privateRoutes, table)
+			private = append(private, p)
 			continue
 		}
-		zones = append(zones, s.AvailabilityZone)
-		publicIds = append(publicIds, subnet.Ref())
-		publicTables = append(publicTables, table.Ref())
-		publicCidrs = append(publicCidrs, s.Cidr)
+		public = append(public, p)
 		route := awsec2.NewCfnRoute(this, jsii.String(prefix+"DefaultRoute"), &awsec2.CfnRouteProps{
-			RouteTableId:         table.Ref(),
+			RouteTableId:         p.table.Ref(),
 			DestinationCidrBlock: jsii.String(anywhere),
-			GatewayId:            igw.Ref(),
+			GatewayId:            v.InternetGateway.Ref(),
 		})
 		// The route fails until the gateway is attached.
 		route.AddResourceDependency(attachment, jsii.String("the internet gateway must be attached first"))
-		if len(v.NatGateways) == props.NatGateways {
-			continue
+		if len(v.NatGateways) < props.NatGateways {
+			natByZone[s.AvailabilityZone] = v.addNatGateway(this, prefix, p, route)
 		}
-		eip := awsec2.NewCfnEIP(this, jsii.String(prefix+"Eip"), &awsec2.CfnEIPProps{
-			Domain: jsii.String("vpc"),
-			Tags:   nameTag(s.Name + "-nat"),
-		})
-		nat := awsec2.NewCfnNatGateway(this, jsii.String(prefix+"NatGateway"), &awsec2.CfnNatGatewayProps{
-			SubnetId:     subnet.Ref(),
-			AllocationId: eip.AttrAllocationId(),
-			Tags:         nameTag(s.Name + "-nat"),
-		})
-		// A NAT gateway is useless until its subnet reaches the internet.
-		nat.AddResourceDependency(route, jsii.String("a NAT gateway needs its subnet's route to the internet"))
-		natByZone[s.AvailabilityZone] = nat
-		v.NatGateways = append(v.NatGateways, nat)
 	}
+	return public, private, natByZone
+}
 
-	// Each private subnet sends 0.0.0.0/0 to the NAT gateway in its own zone,
-	// or to the first one when its zone has none (a single shared NAT gateway).
-	for i, subnet := range privateSubnets {
-		nat, ok := natByZone[*subnet.AvailabilityZone()]
+// addNatGateway puts a NAT gateway with its own Elastic IP into the public
+// subnet p, once the subnet's route to the internet exists.
+func (v *Vpc) addNatGateway(this constructs.Construct, prefix string, p placed, route awsec2.CfnRoute) awsec2.CfnNatGateway {
+	eip := awsec2.NewCfnEIP(this, jsii.String(prefix+"Eip"), &awsec2.CfnEIPProps{
+		Domain: jsii.String("vpc"),
+		Tags:   nameTag(p.spec.Name + "-nat"),
+	})
+	nat := awsec2.NewCfnNatGateway(this, jsii.String(prefix+"NatGateway"), &awsec2.CfnNatGatewayProps{
+		SubnetId:     p.subnet.Ref(),
+		AllocationId: eip.AttrAllocationId(),
+		Tags:         nameTag(p.spec.Name + "-nat"),
+	})
+	// A NAT gateway is useless until its subnet reaches the internet.
+	nat.AddResourceDependency(route, jsii.String("a NAT gateway needs its subnet's route to the internet"))
+	v.NatGateways = append(v.NatGateways, nat)
+	return nat
+}
+
+// routePrivateSubnets sends each private subnet's 0.0.0.0/0 to the NAT
+// gateway in its own zone, or to the first one when its zone has none (a
+// single shared NAT gateway).
+func (v *Vpc) routePrivateSubnets(this constructs.Construct, private []placed, natByZone map[string]awsec2.CfnNatGateway) {
+	for i, p := range private {
+		nat, ok := natByZone[p.spec.AvailabilityZone]
 		if !ok {
 			nat = v.NatGateways[0]
 		}
 		awsec2.NewCfnRoute(this, jsii.String(fmt.Sprintf("PrivateSubnet%dDefaultRoute", i+1)), &awsec2.CfnRouteProps{
-			RouteTableId:         privateRoutes[i].Ref(),
+			RouteTableId:         p.table.Ref(),
 			DestinationCidrBlock: jsii.String(anywhere),
 			NatGatewayId:         nat.Ref(),
 		})
 	}
+}
 
-	v.Vpc = awsec2.Vpc_FromVpcAttributes(this, jsii.String("Imported"), &awsec2.VpcAttributes{
-		VpcId:                      vpc.Ref(),
-		VpcCidrBlock:               vpc.AttrCidrBlock(),
-		AvailabilityZones:          jsii.Strings(zones...),
-		PublicSubnetIds:            &publicIds,
-		PublicSubnetRouteTableIds:  &publicTables,
-		PrivateSubnetIds:           &privateIds,
-		PrivateSubnetRouteTableIds: &privateTables,
-	})
-	v.PublicSubnets = *v.Vpc.PublicSubnets()
-	v.PrivateSubnets = *v.Vpc.PrivateSubnets()
+// zonesOf, cidrsOf and refs read the placed subnets: their zones, their
+// CIDRs, and the refs of the subnets or of their route tables.
+func zonesOf(ps []placed) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.spec.AvailabilityZone)
+	}
+	return out
+}
 
-	newNetworkAcls(this, vpc, v, props.PublicAclRdpGap, props.Cidr, publicCidrs, privateCidrs)
+func cidrsOf(ps []placed) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.spec.Cidr)
+	}
+	return out
+}
 
-	// Security logs: every accepted and rejected flow, kept for the configured
-	// time, encrypted with a key of this stack.
+func refs(ps []placed, tables bool) *[]*string {
+	var out []*string
+	for _, p := range ps {
+		if tables {
+			out = append(out, p.table.Ref())
+		} else {
+			out = append(out, p.subnet.Ref())
+		}
+	}
+	return &out
+}
+
+// addFlowLogs records every accepted and rejected flow, kept for the
+// configured time, encrypted with a key of this stack.
+func (v *Vpc) addFlowLogs(this constructs.Construct, retentionDays int) {
 	v.FlowLogKey = logsKey(this, "FlowLogKey", "project-1: encrypts the VPC flow-log group")
-	days, _ := retention.Of(props.FlowLogRetentionDays) // checked by Validate
+	days, _ := retention.Of(retentionDays) // checked by Validate
 	flowLogs := awslogs.NewLogGroup(this, jsii.String("FlowLogs"), &awslogs.LogGroupProps{
 		Retention:     days,
 		EncryptionKey: v.FlowLogKey,
@@ -188,21 +227,22 @@ func NewVpc(scope constructs.Construct, id string, props *VpcProps) *Vpc {
 		Destination:  awsec2.FlowLogDestination_ToCloudWatchLogs(flowLogs, nil),
 		TrafficType:  awsec2.FlowLogTrafficType_ALL,
 	})
+}
 
-	// S3 and DynamoDB traffic from the private subnets bypasses the NAT gateways
-	// (and their per-GB processing charge).
+// addEndpoints lets S3 and DynamoDB traffic from the private subnets bypass
+// the NAT gateways (and their per-GB processing charge).
+func addEndpoints(this constructs.Construct, vpc awsec2.IVpc) {
 	private := []*awsec2.SubnetSelection{{SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS}}
 	awsec2.NewGatewayVpcEndpoint(this, jsii.String("S3Endpoint"), &awsec2.GatewayVpcEndpointProps{
-		Vpc:     v.Vpc,
+		Vpc:     vpc,
 		Service: awsec2.GatewayVpcEndpointAwsService_S3(),
 		Subnets: &private,
 	})
 	awsec2.NewGatewayVpcEndpoint(this, jsii.String("DynamoDbEndpoint"), &awsec2.GatewayVpcEndpointProps{
-		Vpc:     v.Vpc,
+		Vpc:     vpc,
 		Service: awsec2.GatewayVpcEndpointAwsService_DYNAMODB(),
 		Subnets: &private,
 	})
-	return v
 }
 
 const anywhere = "0.0.0.0/0"
