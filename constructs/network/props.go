@@ -77,17 +77,40 @@ func (p *VpcProps) ValidateAs(prefix string) error {
 	if err != nil {
 		bad("%sCidr %q: %v", prefix, p.Cidr, err)
 	}
-
-	type placed struct {
-		field string
-		block netip.Prefix
+	t := p.checkSubnets(prefix, vpc, bad)
+	if len(t.zones) < 2 || len(t.zones) > maxZones {
+		bad("%sSubnets span %d availability zone(s) %q; from 2 to %d are supported", prefix, len(t.zones), t.order, maxZones)
 	}
-	var seen []placed
+	for _, name := range t.order {
+		z := t.zones[name]
+		if z.public != 1 || z.private != 1 {
+			bad("%sSubnets in availability zone %q: %d public and %d private; each zone needs exactly 1 of each", prefix, name, z.public, z.private)
+		}
+	}
+	if p.NatGateways < 1 || p.NatGateways > t.public {
+		bad("%sNatGateways %d: must be from 1 (one shared) to %d (one per public subnet); private subnets need a NAT gateway for outbound traffic", prefix, p.NatGateways, t.public)
+	}
+	if _, err := retention.Of(p.FlowLogRetentionDays); err != nil {
+		bad("%sFlowLogRetentionDays: %v", prefix, err)
+	}
+	return errors.Join(errs...)
+}
+
+// tally is what checkSubnets counts: the subnets of each zone, the zones in
+// their order, and the public subnets.
+type tally struct {
+	zones  map[string]*struct{ public, private int }
+	order  []string
+	public int
+}
+
+// checkSubnets reports, subnet by subnet, an empty or repeated name, an
+// empty zone, and a CIDR that does not parse, lies outside vpc or overlaps
+// another subnet's; it counts the subnets of each zone.
+func (p *VpcProps) checkSubnets(prefix string, vpc netip.Prefix, bad func(string, ...any)) tally {
+	t := tally{zones: map[string]*struct{ public, private int }{}}
 	names := map[string]string{}
-	type zone struct{ public, private int }
-	zones := map[string]*zone{}
-	var zoneOrder []string
-	public := 0
+	var seen []cidrOf
 	for i, s := range p.Subnets {
 		field := fmt.Sprintf("%sSubnets[%d]", prefix, i)
 		if s.Name == "" {
@@ -100,11 +123,11 @@ func (p *VpcProps) ValidateAs(prefix string) error {
 		if s.AvailabilityZone == "" {
 			bad("%s.AvailabilityZone is empty", field)
 		} else {
-			z, ok := zones[s.AvailabilityZone]
+			z, ok := t.zones[s.AvailabilityZone]
 			if !ok {
-				z = &zone{}
-				zones[s.AvailabilityZone] = z
-				zoneOrder = append(zoneOrder, s.AvailabilityZone)
+				z = &struct{ public, private int }{}
+				t.zones[s.AvailabilityZone] = z
+				t.order = append(t.order, s.AvailabilityZone)
 			}
 			if s.Public {
 				z.public++
@@ -113,40 +136,36 @@ func (p *VpcProps) ValidateAs(prefix string) error {
 			}
 		}
 		if s.Public {
-			public++
+			t.public++
 		}
-		block, err := parseCidr(s.Cidr)
-		if err != nil {
-			bad("%s.Cidr %q: %v", field, s.Cidr, err)
-			continue
-		}
-		if vpc.IsValid() && !(vpc.Contains(block.Addr()) && block.Bits() >= vpc.Bits()) {
-			bad("%s.Cidr %q is outside the VPC %sCidr %q", field, s.Cidr, prefix, p.Cidr)
-		}
-		for _, other := range seen {
-			if other.block.Overlaps(block) {
-				bad("%s.Cidr %q overlaps %s.Cidr %q", field, s.Cidr, other.field, other.block)
-			}
-		}
-		seen = append(seen, placed{field, block})
+		seen = checkCidr(field, s.Cidr, prefix, p.Cidr, vpc, seen, bad)
 	}
+	return t
+}
 
-	if len(zones) < 2 || len(zones) > maxZones {
-		bad("%sSubnets span %d availability zone(s) %q; from 2 to %d are supported", prefix, len(zones), zoneOrder, maxZones)
+// cidrOf is a subnet's parsed CIDR and the field it came from.
+type cidrOf struct {
+	field string
+	block netip.Prefix
+}
+
+// checkCidr checks a subnet's CIDR against the VPC's and the subnets seen
+// before it, and returns seen with it.
+func checkCidr(field, cidr, prefix, vpcCidr string, vpc netip.Prefix, seen []cidrOf, bad func(string, ...any)) []cidrOf {
+	block, err := parseCidr(cidr)
+	if err != nil {
+		bad("%s.Cidr %q: %v", field, cidr, err)
+		return seen
 	}
-	for _, name := range zoneOrder {
-		z := zones[name]
-		if z.public != 1 || z.private != 1 {
-			bad("%sSubnets in availability zone %q: %d public and %d private; each zone needs exactly 1 of each", prefix, name, z.public, z.private)
+	if vpc.IsValid() && !(vpc.Contains(block.Addr()) && block.Bits() >= vpc.Bits()) {
+		bad("%s.Cidr %q is outside the VPC %sCidr %q", field, cidr, prefix, vpcCidr)
+	}
+	for _, other := range seen {
+		if other.block.Overlaps(block) {
+			bad("%s.Cidr %q overlaps %s.Cidr %q", field, cidr, other.field, other.block)
 		}
 	}
-	if p.NatGateways < 1 || p.NatGateways > public {
-		bad("%sNatGateways %d: must be from 1 (one shared) to %d (one per public subnet); private subnets need a NAT gateway for outbound traffic", prefix, p.NatGateways, public)
-	}
-	if _, err := retention.Of(p.FlowLogRetentionDays); err != nil {
-		bad("%sFlowLogRetentionDays: %v", prefix, err)
-	}
-	return errors.Join(errs...)
+	return append(seen, cidrOf{field, block})
 }
 
 // validateZones reports every subnet whose zone is not in region.
