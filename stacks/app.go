@@ -65,15 +65,15 @@ func NewAppStack(scope constructs.Construct, id string, props *AppStackProps) *A
 	url := output(stack, "LoadBalancerUrl", jsii.String(w.URL), "the web tier, through the load balancer")
 	output(stack, "AutoScalingGroupName", w.Instances.AutoScalingGroupName(), "web servers; pick one for SSM port forwarding")
 	mon := monitoring.NewMonitoring(stack, "Monitoring", &monitoring.Props{
-		Topic:        topic.Topic,
-		LoadBalancer: w.LoadBalancer,
-		Targets:      w.Targets,
-		Instances:    w.Instances,
-		Database:     props.Data.Database.Instance,
-		Table:        props.Data.Table,
-		NatGateways:  props.Network.Vpc.NatGateways,
-		Title:        props.Title,
-		Settings:     props.Monitoring,
+		Topic:         topic.Topic,
+		LoadBalancer:  w.LoadBalancer,
+		Targets:       w.Targets,
+		Instances:     w.Instances,
+		Database:      props.Data.Database.Instance,
+		Table:         props.Data.Table,
+		NatGatewayIds: props.Network.Vpc.NatGatewayIds,
+		Title:         props.Title,
+		Settings:      props.Monitoring,
 	})
 	// The load balancer, deletion-protected where configured, is created
 	// after every resource that does not read it (createAfter): after the

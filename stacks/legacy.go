@@ -30,13 +30,13 @@ func weakNetworkOutputs(n *NetworkStack) {
 		{"PublishOutputRefNetworkPublicSubnet13B56D0982B5D665B", v.PublicSubnets[0].SubnetId()},
 		{"PublishOutputRefNetworkPublicSubnet2E7B6D3F82D950EA6", v.PublicSubnets[1].SubnetId()},
 		{"PublishOutputRefNetworkVpcFAC8F4A5497856B5", v.Vpc.VpcId()},
-		{"PublishOutputRefNetworkPublicSubnet1NatGateway4B44EA806142BCDD", v.NatGateways[0].Ref()},
+		{"PublishOutputRefNetworkPublicSubnet1NatGateway4B44EA806142BCDD", v.NatGatewayIds[0]},
 	}
-	if len(v.NatGateways) > 1 {
+	if len(v.NatGatewayIds) > 1 {
 		outputs = append(outputs, struct {
 			id    string
 			value *string
-		}{"PublishOutputRefNetworkPublicSubnet2NatGatewayE8F1C691A1FC2180", v.NatGateways[1].Ref()})
+		}{"PublishOutputRefNetworkPublicSubnet2NatGatewayE8F1C691A1FC2180", v.NatGatewayIds[1]})
 	}
 	for _, o := range outputs {
 		awscdk.NewCfnOutput(n.Stack, jsii.String(o.id), &awscdk.CfnOutputProps{Value: o.value})

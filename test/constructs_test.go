@@ -141,7 +141,7 @@ func TestConstructsRejectBadProps(t *testing.T) {
 			web.NewWeb(p.stack, id, webWith(func(w *web.Props) { w.ImageId = "ami-latest" }))
 		}, []string{"web.NewWeb", `ImageId "ami-latest"`}},
 		{"nil monitoring Props", func(id string) { monitoring.NewMonitoring(p.stack, id, nil) },
-			[]string{"monitoring.NewMonitoring", "Topic is nil", "LoadBalancer is nil", "Database is nil", "NatGateways is empty", "Settings.LoadBalancer5xx 0"}},
+			[]string{"monitoring.NewMonitoring", "Topic is nil", "LoadBalancer is nil", "Database is nil", "NatGatewayIds is empty", "Settings.LoadBalancer5xx 0"}},
 		{"a malformed alarm email", func(id string) { monitoring.NewAlarmTopic(p.stack, id, "ops@") },
 			[]string{"monitoring.NewAlarmTopic", `email "ops@"`}},
 		{"a certificate of another region", func(id string) {

@@ -17,7 +17,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
@@ -206,8 +205,8 @@ type Props struct {
 	Instances awsautoscaling.IAutoScalingGroup
 	Database  awsrds.IDatabaseInstance
 	Table     awsdynamodb.ITable
-	// NatGateways, one alarm pair each; at least one.
-	NatGateways []awsec2.CfnNatGateway
+	// NatGatewayIds, one alarm pair each; at least one (network.Vpc.NatGatewayIds).
+	NatGatewayIds []*string
 	// Title heads the dashboard, e.g. the environment's name.
 	Title    string
 	Settings Settings
@@ -232,12 +231,12 @@ func (p *Props) Validate() error {
 			problems.Add("%s is nil", required.field)
 		}
 	}
-	if len(p.NatGateways) == 0 {
-		problems.Add("NatGateways is empty: the private subnets' outbound traffic goes through at least one")
+	if len(p.NatGatewayIds) == 0 {
+		problems.Add("NatGatewayIds is empty: the private subnets' outbound traffic goes through at least one")
 	}
-	for i, n := range p.NatGateways {
+	for i, n := range p.NatGatewayIds {
 		if n == nil {
-			problems.Add("NatGateways[%d] is nil", i)
+			problems.Add("NatGatewayIds[%d] is nil", i)
 		}
 	}
 	if p.Title == "" {
@@ -446,8 +445,8 @@ func (w *watch) table() {
 // natGateways: per gateway, port allocation errors and dropped packets.
 func (w *watch) natGateways() {
 	props, s, g := w.props, w.s, &w.g
-	for i, nat := range props.NatGateways {
-		dims := map[string]*string{"NatGatewayId": nat.Ref()}
+	for i, nat := range props.NatGatewayIds {
+		dims := map[string]*string{"NatGatewayId": nat}
 		n := fmt.Sprint(i + 1)
 		pe := w.metric("AWS/NATGateway", "ErrorPortAllocation", "Sum", w.five, dims, "NAT "+n+" port allocation errors")
 		dr := w.metric("AWS/NATGateway", "PacketsDropCount", "Sum", w.five, dims, "NAT "+n+" dropped packets")

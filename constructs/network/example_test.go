@@ -25,7 +25,7 @@ func ExampleNewVpc() {
 		FlowLogRetentionDays: 30,
 	})
 	network.NewSecurityGroups(stack, "SecurityGroups", &network.SecurityGroupsProps{Vpc: vpc.Vpc})
-	fmt.Println(len(vpc.PublicSubnets), "public,", len(vpc.PrivateSubnets), "private,", len(vpc.NatGateways), "NAT gateways")
+	fmt.Println(len(vpc.PublicSubnets), "public,", len(vpc.PrivateSubnets), "private,", len(vpc.NatGatewayIds), "NAT gateways")
 	for _, s := range network.SpecLayout(7, "eu-west-1a", "eu-west-1b", "eu-west-1c") {
 		fmt.Println(s.Name, s.AvailabilityZone, s.Cidr)
 	}

@@ -37,12 +37,16 @@ type Vpc struct {
 	// PublicSubnets and PrivateSubnets are in the order of VpcProps.Subnets.
 	PublicSubnets  []awsec2.ISubnet
 	PrivateSubnets []awsec2.ISubnet
-	// InternetGateway is the VPC's one internet gateway, attached.
-	InternetGateway awsec2.CfnInternetGateway
-	// NatGateways are in the public subnets, in the order of VpcProps.Subnets.
-	NatGateways []awsec2.CfnNatGateway
+	// InternetGatewayId is the VPC's one internet gateway, attached.
+	InternetGatewayId *string
+	// NatGatewayIds are the NAT gateways' ids, in the public subnets, in the
+	// order of VpcProps.Subnets.
+	NatGatewayIds []*string
 	// FlowLogKey encrypts the flow-log group (retained, rotated).
 	FlowLogKey awskms.Key
+
+	igw  awsec2.CfnInternetGateway
+	nats []awsec2.CfnNatGateway
 }
 
 // NewVpc builds the VPC, its subnets, route tables, internet gateway, NAT
@@ -66,13 +70,14 @@ func NewVpc(scope constructs.Construct, id string, props *VpcProps) *Vpc {
 		EnableDnsHostnames: jsii.Bool(true),
 		Tags:               nameTag(props.Name),
 	})
-	v.InternetGateway = awsec2.NewCfnInternetGateway(this, jsii.String("InternetGateway"), &awsec2.CfnInternetGatewayProps{
+	v.igw = awsec2.NewCfnInternetGateway(this, jsii.String("InternetGateway"), &awsec2.CfnInternetGatewayProps{
 		Tags: nameTag(props.InternetGatewayName),
 	})
 	attachment := awsec2.NewCfnVPCGatewayAttachment(this, jsii.String("InternetGatewayAttachment"), &awsec2.CfnVPCGatewayAttachmentProps{
 		VpcId:             vpc.Ref(),
-		InternetGatewayId: v.InternetGateway.Ref(),
+		InternetGatewayId: v.igw.Ref(),
 	})
+	v.InternetGatewayId = v.igw.Ref()
 	public, private, natByZone := v.addSubnets(this, vpc, attachment, props)
 	v.routePrivateSubnets(this, private, natByZone)
 	v.Vpc = awsec2.Vpc_FromVpcAttributes(this, jsii.String("Imported"), &awsec2.VpcAttributes{
@@ -136,11 +141,11 @@ func (v *Vpc) addSubnets(this constructs.Construct, vpc awsec2.CfnVPC, attachmen
 		route := awsec2.NewCfnRoute(this, jsii.String(prefix+"DefaultRoute"), &awsec2.CfnRouteProps{
 			RouteTableId:         p.table.Ref(),
 			DestinationCidrBlock: jsii.String(anywhere),
-			GatewayId:            v.InternetGateway.Ref(),
+			GatewayId:            v.igw.Ref(),
 		})
 		// The route fails until the gateway is attached.
 		route.AddResourceDependency(attachment, jsii.String("the internet gateway must be attached first"))
-		if len(v.NatGateways) < props.NatGateways {
+		if len(v.nats) < props.NatGateways {
 			natByZone[s.AvailabilityZone] = v.addNatGateway(this, prefix, p, route)
 		}
 	}
@@ -161,7 +166,8 @@ func (v *Vpc) addNatGateway(this constructs.Construct, prefix string, p placed, 
 	})
 	// A NAT gateway is useless until its subnet reaches the internet.
 	nat.AddResourceDependency(route, jsii.String("a NAT gateway needs its subnet's route to the internet"))
-	v.NatGateways = append(v.NatGateways, nat)
+	v.nats = append(v.nats, nat)
+	v.NatGatewayIds = append(v.NatGatewayIds, nat.Ref())
 	return nat
 }
 
@@ -172,7 +178,7 @@ func (v *Vpc) routePrivateSubnets(this constructs.Construct, private []placed, n
 	for i, p := range private {
 		nat, ok := natByZone[p.spec.AvailabilityZone]
 		if !ok {
-			nat = v.NatGateways[0]
+			nat = v.nats[0]
 		}
 		awsec2.NewCfnRoute(this, jsii.String(fmt.Sprintf("PrivateSubnet%dDefaultRoute", i+1)), &awsec2.CfnRouteProps{
 			RouteTableId:         p.table.Ref(),
