@@ -30,7 +30,7 @@ func References(all Templates) []Reference {
 	type key struct{ consumer, producer, output string }
 	found := map[key]*Reference{}
 	for _, consumer := range slices.Sorted(maps.Keys(all)) {
-		for id, r := range resources(all[consumer]) {
+		for id, r := range Resources(all[consumer]) {
 			props, _ := r["Properties"].(map[string]any)
 			for prop, v := range props {
 				walkRefs(v, func(ref map[string]any) {
@@ -279,9 +279,9 @@ func exportFix(removed bool) string {
 func formChanges(old, new Templates) []Hazard {
 	var out []Hazard
 	for _, consumer := range slices.Sorted(maps.Keys(old)) {
-		newRes := resources(new[consumer])
-		for _, id := range slices.Sorted(maps.Keys(resources(old[consumer]))) {
-			o, n := resources(old[consumer])[id], newRes[id]
+		newRes := Resources(new[consumer])
+		for _, id := range slices.Sorted(maps.Keys(Resources(old[consumer]))) {
+			o, n := Resources(old[consumer])[id], newRes[id]
 			if n == nil || o["Type"] != n["Type"] {
 				continue
 			}

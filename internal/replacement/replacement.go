@@ -65,8 +65,8 @@ func Compare(old, new Templates) []Change {
 	var out []Change
 	for stack, before := range old {
 		after, ok := new[stack]
-		oldRes := resources(before)
-		newRes := resources(after)
+		oldRes := Resources(before)
+		newRes := Resources(after)
 		replaced := map[string]bool{}
 		var pending []Change
 		for id, o := range oldRes {
@@ -140,7 +140,9 @@ func Compare(old, new Templates) []Change {
 	return out
 }
 
-func resources(template map[string]any) map[string]map[string]any {
+// Resources returns a template's resources by logical id, leaving out any
+// entry that is not an object.
+func Resources(template map[string]any) map[string]map[string]any {
 	out := map[string]map[string]any{}
 	rs, _ := template["Resources"].(map[string]any)
 	for id, r := range rs {

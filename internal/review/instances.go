@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/project-1/project-1/internal/replacement"
 )
 
 // InstancesReplaced is the kind of finding for an Auto Scaling group whose
@@ -27,7 +29,7 @@ func (rv *reviewer) instanceReplacements(stacks []string) []Finding {
 		if b == nil || h == nil {
 			continue
 		}
-		br, hr := resources(b.Template), resources(h.Template)
+		br, hr := replacement.Resources(b.Template), replacement.Resources(h.Template)
 		for _, id := range slices.Sorted(maps.Keys(hr)) {
 			group := hr[id]
 			if group["Type"] != "AWS::AutoScaling::AutoScalingGroup" || br[id] == nil {

@@ -104,7 +104,7 @@ func (rv *reviewer) lostSubscribers(stacks []string, production bool) []Finding 
 			continue
 		}
 		before, after := subscriptions(b.Template), subscriptions(h.Template)
-		hr := resources(h.Template)
+		hr := replacement.Resources(h.Template)
 		for _, topic := range slices.Sorted(maps.Keys(before)) {
 			if hr[topic] == nil || len(after[topic]) > 0 {
 				continue
@@ -122,7 +122,7 @@ func (rv *reviewer) lostSubscribers(stacks []string, production bool) []Finding 
 // topic's logical id, as "PROTOCOL ENDPOINT".
 func subscriptions(t map[string]any) map[string][]string {
 	out := map[string][]string{}
-	rs := resources(t)
+	rs := replacement.Resources(t)
 	for _, id := range slices.Sorted(maps.Keys(rs)) {
 		r := rs[id]
 		if r["Type"] != "AWS::SNS::Subscription" {
@@ -152,7 +152,7 @@ func (rv *reviewer) natPerZone(stacks []string, production bool) (Finding, bool)
 			if s == nil {
 				continue
 			}
-			rs := resources(s.Template)
+			rs := replacement.Resources(s.Template)
 			for _, id := range slices.Sorted(maps.Keys(rs)) {
 				r := rs[id]
 				if r["Type"] != "AWS::EC2::NatGateway" {

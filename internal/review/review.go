@@ -243,7 +243,7 @@ func Review(base, head *Input, opts Options) (*Report, error) {
 			sr.Findings = append(sr.Findings, rv.newStageFlows(name, h)...)
 			n := 0
 			for _, s := range h.Stacks {
-				n += len(resources(head.stack(s).Template))
+				n += len(replacement.Resources(head.stack(s).Template))
 			}
 			sr.OtherChanges = append(sr.OtherChanges, fmt.Sprintf("new stage: %d stacks, %d resources", len(h.Stacks), n))
 		default:
@@ -420,18 +420,6 @@ var hazardKinds = map[replacement.Kind]string{
 	replacement.FormChanged:    "reference-form",
 }
 
-// resources returns a template's resources by logical id.
-func resources(t map[string]any) map[string]map[string]any {
-	out := map[string]map[string]any{}
-	rs, _ := t["Resources"].(map[string]any)
-	for id, r := range rs {
-		if body, ok := r.(map[string]any); ok {
-			out[id] = body
-		}
-	}
-	return out
-}
-
 // pair is one resource, in BASE (nil when new) and in HEAD (nil when gone).
 type pair struct {
 	stack, id string
@@ -451,7 +439,7 @@ func (rv *reviewer) pairs(stacks []string) []pair {
 		if s := rv.head.stack(name); s != nil {
 			ht = s.Template
 		}
-		br, hr := resources(bt), resources(ht)
+		br, hr := replacement.Resources(bt), replacement.Resources(ht)
 		ids := map[string]bool{}
 		for id := range br {
 			ids[id] = true
