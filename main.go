@@ -23,7 +23,7 @@ import (
 
 	"github.com/project-1/project-1/internal/appcontext"
 	"github.com/project-1/project-1/internal/kernelcache"
-	"github.com/project-1/project-1/stacks"
+	"github.com/project-1/project-1/internal/stacks"
 )
 
 func main() {

@@ -17,7 +17,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/project-1/project-1/stacks"
+	"github.com/project-1/project-1/internal/stacks"
 )
 
 // The AWS Control Tower proactive controls as CloudFormation Guard rules, and

@@ -13,8 +13,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 
 	"github.com/project-1/project-1/constructs/network"
+	"github.com/project-1/project-1/internal/stacks"
 	"github.com/project-1/project-1/netcheck"
-	"github.com/project-1/project-1/stacks"
 )
 
 func TestEveryEnvironmentSynthesizes(t *testing.T) {

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/project-1/project-1/stacks"
+	"github.com/project-1/project-1/internal/stacks"
 )
 
 // FuzzValidateAll feeds arbitrary values into every kind of field of the

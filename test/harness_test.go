@@ -19,7 +19,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/project-1/project-1/internal/kernelcache"
-	"github.com/project-1/project-1/stacks"
+	"github.com/project-1/project-1/internal/stacks"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden templates in testdata/ from this synthesis")

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/project-1/project-1/stacks"
+	"github.com/project-1/project-1/internal/stacks"
 )
 
 // one returns the properties of the only resource of type typ in s.

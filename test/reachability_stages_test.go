@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/project-1/project-1/internal/stacks"
 	"github.com/project-1/project-1/netcheck"
-	"github.com/project-1/project-1/stacks"
 )
 
 // expectedFlows reads the spec's reachability table.

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/project-1/project-1/internal/stacks"
 	"github.com/project-1/project-1/netcheck"
-	"github.com/project-1/project-1/stacks"
 )
 
 // expectedTable is the spec's reachability table as cmd/netcheck (and CI) reads it.

@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
-	"github.com/project-1/project-1/stacks"
+	"github.com/project-1/project-1/internal/stacks"
 )
 
 // fakeParameters answers GetParameter from values, by region and name.
@@ -137,10 +137,10 @@ func TestBadUsageAndFailures(t *testing.T) {
 	}
 }
 
-// The committed stacks/images.go is what the command writes for its pins,
+// The committed internal/stacks/images.go is what the command writes for its pins,
 // so that a refresh's diff is only the images.
 func TestCommittedFileIsTheCommandsOwn(t *testing.T) {
-	committed, err := os.ReadFile("../../stacks/images.go")
+	committed, err := os.ReadFile("../../internal/stacks/images.go")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,6 +155,6 @@ func TestCommittedFileIsTheCommandsOwn(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, committed) {
-		t.Errorf("stacks/images.go is not what cmd/image writes for its pins:\n%s\nwant:\n%s", committed, got)
+		t.Errorf("internal/stacks/images.go is not what cmd/image writes for its pins:\n%s\nwant:\n%s", committed, got)
 	}
 }

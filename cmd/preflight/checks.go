@@ -24,8 +24,8 @@ import (
 	"github.com/project-1/project-1/constructs/database"
 	"github.com/project-1/project-1/constructs/web"
 	"github.com/project-1/project-1/internal/appcontext"
+	"github.com/project-1/project-1/internal/stacks"
 	"github.com/project-1/project-1/internal/validate"
-	"github.com/project-1/project-1/stacks"
 )
 
 // The bootstrap version the pinned CDK CLI (aws-cdk 2.1148.1) requires of this
@@ -267,7 +267,7 @@ func (p *preflight) zones(ctx context.Context, c *clients, env stacks.Environmen
 	}
 	if len(problems) > 0 {
 		r.fail("zones", strings.Join(problems, "; "),
-			fmt.Sprintf("give environment %s zones the account has in %s (%s): Network.Subnets in stacks/environments.go (network.SpecLayout(N, zoneA, zoneB))",
+			fmt.Sprintf("give environment %s zones the account has in %s (%s): Network.Subnets in internal/stacks/environments.go (network.SpecLayout(N, zoneA, zoneB))",
 				env.Name, c.region, strings.Join(names, ", ")))
 		return found
 	}
@@ -332,7 +332,7 @@ func (p *preflight) instanceTypes(ctx context.Context, c *clients, env stacks.En
 	}
 	if len(missing) > 0 {
 		r.fail("instance type", fmt.Sprintf("%s (%s) not offered in %s; the web tier's Auto Scaling group launches in every zone", strings.Join(types, " or "), fields, strings.Join(missing, ", ")),
-			fmt.Sprintf("choose a %s offered in every zone of environment %s, or zones that offer %s (stacks/environments.go); list them with: aws ec2 describe-instance-type-offerings --location-type availability-zone --filters Name=instance-type,Values=%s --region %s",
+			fmt.Sprintf("choose a %s offered in every zone of environment %s, or zones that offer %s (internal/stacks/environments.go); list them with: aws ec2 describe-instance-type-offerings --location-type availability-zone --filters Name=instance-type,Values=%s --region %s",
 				fields, env.Name, strings.Join(types, " or "), strings.Join(types, ","), c.region))
 		return
 	}
@@ -567,7 +567,7 @@ func (p *preflight) table(ctx context.Context, c *clients, env stacks.Environmen
 	}
 	r.fail("table", fmt.Sprintf("table %s already exists in %s (%s) and no stack %s-Data is deployed: creating the data stack would fail with \"already exists\"",
 		name, c.region, out.Table.TableStatus, env.Name),
-		fmt.Sprintf("if it is this environment's table, retained by an earlier deploy, bring it into the stack with npx cdk import -c env=%s '%s/Data' before deploying, or back it up and delete it (turn its deletion protection off first); otherwise give environment %s another Data.TableName in stacks/environments.go",
+		fmt.Sprintf("if it is this environment's table, retained by an earlier deploy, bring it into the stack with npx cdk import -c env=%s '%s/Data' before deploying, or back it up and delete it (turn its deletion protection off first); otherwise give environment %s another Data.TableName in internal/stacks/environments.go",
 			env.Name, env.Name, env.Name))
 }
 
@@ -578,7 +578,7 @@ func (p *preflight) table(ctx context.Context, c *clients, env stacks.Environmen
 // image and replace every web server whenever AWS had published one.
 func (p *preflight) image(ctx context.Context, c *clients, env stacks.Environment) {
 	r := p.out
-	refresh := fmt.Sprintf("go run ./cmd/image -c env=%s -write (it pins the newest image in stacks/images.go); review and commit it", env.Name)
+	refresh := fmt.Sprintf("go run ./cmd/image -c env=%s -write (it pins the newest image in internal/stacks/images.go); review and commit it", env.Name)
 	parameter := web.ImageParameter(env.Web.InstanceType)
 	arch := "x86_64"
 	if validate.Arm64(env.Web.InstanceType) {

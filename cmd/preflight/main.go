@@ -56,7 +56,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/project-1/project-1/internal/appcontext"
-	"github.com/project-1/project-1/stacks"
+	"github.com/project-1/project-1/internal/stacks"
 )
 
 func main() {

@@ -18,7 +18,7 @@ import (
 	"github.com/project-1/project-1/constructs/database"
 	"github.com/project-1/project-1/constructs/web"
 	"github.com/project-1/project-1/internal/appcontext"
-	"github.com/project-1/project-1/stacks"
+	"github.com/project-1/project-1/internal/stacks"
 )
 
 // exampleAlarmEmail is the alarm subscriber the tests give, as .ci/run does.

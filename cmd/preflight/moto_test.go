@@ -30,7 +30,7 @@ import (
 
 	"github.com/project-1/project-1/constructs/web"
 	"github.com/project-1/project-1/internal/localserver"
-	"github.com/project-1/project-1/stacks"
+	"github.com/project-1/project-1/internal/stacks"
 )
 
 // The integration tests run the command against moto's server (moto 5.2 is
@@ -410,7 +410,7 @@ func TestZonesAndInstanceTypes(t *testing.T) {
 		}
 		want(t, out,
 			"FAIL zones: us-east-1g is not an availability zone of this account in us-east-1",
-			"fix: give environment dev zones the account has in us-east-1 (us-east-1a, us-east-1b, us-east-1c, us-east-1d, us-east-1e, us-east-1f): Network.Subnets in stacks/environments.go",
+			"fix: give environment dev zones the account has in us-east-1 (us-east-1a, us-east-1b, us-east-1c, us-east-1d, us-east-1e, us-east-1f): Network.Subnets in internal/stacks/environments.go",
 			"PASS instance type: t3.micro offered in us-east-1a; t3a.micro offered in us-east-1a\n", // checked where the zone exists
 		)
 	})
@@ -546,7 +546,7 @@ func TestTable(t *testing.T) {
 		}
 		want(t, out,
 			`FAIL table: table Forum-dev already exists in us-east-1 (ACTIVE) and no stack dev-Data is deployed: creating the data stack would fail with "already exists"`,
-			"fix: if it is this environment's table, retained by an earlier deploy, bring it into the stack with npx cdk import -c env=dev 'dev/Data' before deploying, or back it up and delete it (turn its deletion protection off first); otherwise give environment dev another Data.TableName in stacks/environments.go",
+			"fix: if it is this environment's table, retained by an earlier deploy, bring it into the stack with npx cdk import -c env=dev 'dev/Data' before deploying, or back it up and delete it (turn its deletion protection off first); otherwise give environment dev another Data.TableName in internal/stacks/environments.go",
 		)
 		// prod's table has the same name in another region.
 		if code, _ := w.run(nil, "-c", "env=prod"); code != 0 {

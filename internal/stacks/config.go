@@ -63,7 +63,7 @@ type WebConfig struct {
 	CertificateArn string
 	// ImageId is the image (AMI) the web servers boot, pinned: an image of
 	// InstanceType's architecture in the environment's Region. Optional: go
-	// run ./cmd/image -write pins every environment in stacks/images.go, and
+	// run ./cmd/image -write pins every environment in internal/stacks/images.go, and
 	// a value here wins over that file. Empty: every deploy boots the newest
 	// Amazon Linux 2023 image, replacing every server when AWS has published
 	// a new one (web.Props.ImageId).

@@ -162,7 +162,7 @@ func Environments() []Environment {
 }
 
 // withPinnedImages sets each environment's Web.ImageId from pinnedImages
-// (stacks/images.go, written by go run ./cmd/image -write) where it names
+// (internal/stacks/images.go, written by go run ./cmd/image -write) where it names
 // none of its own.
 func withPinnedImages(envs []Environment) []Environment {
 	for i := range envs {
