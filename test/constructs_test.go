@@ -1,12 +1,15 @@
 package test
 
 import (
+	"encoding/json"
 	"fmt"
 	"runtime"
+	"sort"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
@@ -200,5 +203,43 @@ func TestConstructsTakeImportedResources(t *testing.T) {
 	// A plain app, with no cdk.json flags, synthesizes all of it.
 	if msg := built(t, func() { p.app.Synth(nil) }); msg != "" {
 		t.Errorf("synthesis: %s", msg)
+	}
+}
+
+// TestConstructsLeaveTheirGroupsAlone: web.NewWeb and database.NewMysql take
+// the security groups another construct owns and use them immutable, even
+// when they are given the mutable groups themselves: the groups' rules after
+// both are built, and after rules are asked for through their connections,
+// are exactly the rules network.NewSecurityGroups wrote.
+func TestConstructsLeaveTheirGroupsAlone(t *testing.T) {
+	rules := func(build func(p *parts)) string {
+		t.Helper()
+		p := newParts(t)
+		build(p)
+		tpl := assertions.Template_FromStack(p.stack, nil).ToJSON()
+		var out []string
+		for id, r := range (*tpl)["Resources"].(map[string]any) {
+			body := r.(map[string]any)
+			switch body["Type"] {
+			case "AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress":
+				b, _ := json.Marshal(body["Properties"])
+				out = append(out, id+" "+string(b))
+			}
+		}
+		sort.Strings(out)
+		return strings.Join(out, "\n")
+	}
+	before := rules(func(*parts) {})
+	after := rules(func(p *parts) {
+		w := web.NewWeb(p.stack, "Web", p.web())
+		m := database.NewMysql(p.stack, "Database", p.mysql())
+		// What a caller, or a later change here, may do through the L2s'
+		// connections: none of it may reach the groups.
+		w.LoadBalancer.Connections().AllowFromAnyIpv4(awsec2.Port_Tcp(jsii.Number(8080)), nil)
+		w.Instances.Connections().AllowFromAnyIpv4(awsec2.Port_Tcp(jsii.Number(22)), nil)
+		m.Instance.Connections().AllowDefaultPortFromAnyIpv4(nil)
+	})
+	if before == "" || after != before {
+		t.Errorf("the groups' rules changed when the web tier and the database were built on them:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
 }

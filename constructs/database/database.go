@@ -30,7 +30,7 @@ const Port = 3306
 // says otherwise.
 type MysqlProps struct {
 	Vpc           awsec2.IVpc           // the instance goes into its private subnets (with egress)
-	SecurityGroup awsec2.ISecurityGroup // admits the web tier on Port
+	SecurityGroup awsec2.ISecurityGroup // admits the web tier on Port; used immutable, so nothing here adds a rule to it
 	Key           awskms.IKey           // encrypts storage and the secret
 	InstanceType  string                // without "db.", e.g. "t3.micro"
 	// StorageGiB is the allocated gp3 storage, 20 to 65536; it grows on its
@@ -155,7 +155,10 @@ func NewMysql(scope constructs.Construct, id string, props *MysqlProps) *Mysql {
 		EncryptionKey: props.Key,
 	})
 	secret.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE)
-	instance := newInstance(this, props, engine, params, options, secret, logTypes)
+	group := awsec2.SecurityGroup_FromSecurityGroupId(this, jsii.String("SecurityGroup"), props.SecurityGroup.SecurityGroupId(), &awsec2.SecurityGroupImportOptions{
+		Mutable: jsii.Bool(false), AllowAllOutbound: jsii.Bool(false),
+	})
+	instance := newInstance(this, props, group, engine, params, options, secret, logTypes)
 	var monitoringRole awsiam.Role
 	if props.MonitoringSeconds != 0 {
 		monitoringRole = enhancedMonitoring(this, instance, props.MonitoringSeconds)
@@ -219,7 +222,7 @@ func newOptions(this constructs.Construct, engine awsrds.IInstanceEngine) awsrds
 // newInstance is the instance: encrypted gp3 storage that grows, in the
 // private subnets, TLS and IAM authentication, the logs exported with their
 // retention, a final snapshot when deleted.
-func newInstance(this constructs.Construct, props *MysqlProps, engine awsrds.IInstanceEngine, params awsrds.IParameterGroup,
+func newInstance(this constructs.Construct, props *MysqlProps, group awsec2.ISecurityGroup, engine awsrds.IInstanceEngine, params awsrds.IParameterGroup,
 	options awsrds.IOptionGroup, secret awsrds.DatabaseSecret, logTypes []string) awsrds.DatabaseInstance {
 	logs, _ := retention.Of(props.LogRetentionDays) // validated above
 	instance := awsrds.NewDatabaseInstance(this, jsii.String("Instance"), &awsrds.DatabaseInstanceProps{
@@ -227,7 +230,7 @@ func newInstance(this constructs.Construct, props *MysqlProps, engine awsrds.IIn
 		InstanceType:              awsec2.NewInstanceType(jsii.String(props.InstanceType)),
 		Vpc:                       props.Vpc,
 		VpcSubnets:                &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS},
-		SecurityGroups:            &[]awsec2.ISecurityGroup{props.SecurityGroup},
+		SecurityGroups:            &[]awsec2.ISecurityGroup{group},
 		Port:                      jsii.Number(Port),
 		Credentials:               awsrds.Credentials_FromSecret(secret, nil),
 		StorageEncrypted:          jsii.Bool(true),

@@ -32,9 +32,9 @@ import (
 // AccessLogs bucket must already let the load balancer's log delivery write.
 type Props struct {
 	Vpc awsec2.IVpc
-	// AlbSecurityGroup and InstanceSecurityGroup carry the chained rules. Pass
-	// them immutable (awsec2.SecurityGroup_FromSecurityGroupId with Mutable
-	// false), so the L2s here add no rules of their own.
+	// AlbSecurityGroup and InstanceSecurityGroup carry the chained rules.
+	// NewWeb uses them immutable, whatever is passed, so the L2s here add no
+	// rules of their own to groups another construct owns.
 	AlbSecurityGroup      awsec2.ISecurityGroup
 	InstanceSecurityGroup awsec2.ISecurityGroup
 	// AccessLogs receives the load balancer's access logs under "alb/".
@@ -164,6 +164,10 @@ const RollingUpdatePauseMinutes = 30
 func NewWeb(scope constructs.Construct, id string, props *Props) *Web {
 	props = checkedProps(scope, id, props)
 	this := constructs.NewConstruct(scope, &id)
+	groups := *props
+	groups.AlbSecurityGroup = immutable(this, "AlbSecurityGroup", props.AlbSecurityGroup)
+	groups.InstanceSecurityGroup = immutable(this, "InstanceSecurityGroup", props.InstanceSecurityGroup)
+	props = &groups
 	role := newRole(this, props)
 	userData := newUserData()
 	template := newLaunchTemplate(this, props, role, userData)
@@ -178,6 +182,15 @@ func NewWeb(scope constructs.Construct, id string, props *Props) *Web {
 		Role:         role,
 		URL:          fmt.Sprintf("%s://%s", scheme, *alb.LoadBalancerDnsName()),
 	}
+}
+
+// immutable is group as this construct uses it: rules added through it (by
+// the L2s' connections) are not written, and its egress is left alone.
+func immutable(this constructs.Construct, id string, group awsec2.ISecurityGroup) awsec2.ISecurityGroup {
+	return awsec2.SecurityGroup_FromSecurityGroupId(this, jsii.String(id), group.SecurityGroupId(), &awsec2.SecurityGroupImportOptions{
+		Mutable:          jsii.Bool(false),
+		AllowAllOutbound: jsii.Bool(false),
+	})
 }
 
 // checkedProps validates props (nil is no props) and panics naming every

@@ -6,7 +6,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/project-1/project-1/constructs/monitoring"
-	"github.com/project-1/project-1/constructs/network"
 	"github.com/project-1/project-1/constructs/web"
 )
 
@@ -46,8 +45,8 @@ func NewAppStack(scope constructs.Construct, id string, props *AppStackProps) *A
 	topic := monitoring.NewAlarmTopic(stack, "Alarms", props.Monitoring.AlarmEmail)
 	w := web.NewWeb(stack, "Web", &web.Props{
 		Vpc:                   props.Network.Vpc.Vpc,
-		AlbSecurityGroup:      network.ImportImmutable(stack, "AlbSecurityGroup", groups.Alb),
-		InstanceSecurityGroup: network.ImportImmutable(stack, "WebSecurityGroup", groups.Web),
+		AlbSecurityGroup:      groups.Alb,
+		InstanceSecurityGroup: groups.Web,
 		AccessLogs:            props.Data.LogBucket,
 		DataBucket:            props.Data.DataBucket,
 		Table:                 props.Data.Table,

@@ -12,7 +12,6 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/project-1/project-1/constructs/database"
-	"github.com/project-1/project-1/constructs/network"
 	"github.com/project-1/project-1/constructs/storage"
 	"github.com/project-1/project-1/internal/keypolicy"
 )
@@ -69,7 +68,7 @@ func NewDataStack(scope constructs.Construct, id string, props *DataStackProps) 
 	dbKey := key("DatabaseKey", "the database storage and its secret")
 	db := database.NewMysql(stack, "Database", &database.MysqlProps{
 		Vpc:                props.Vpc,
-		SecurityGroup:      network.ImportImmutable(stack, "DatabaseSecurityGroup", props.DatabaseSecurityGroup),
+		SecurityGroup:      props.DatabaseSecurityGroup,
 		Key:                dbKey,
 		InstanceType:       d.DatabaseInstanceType,
 		StorageGiB:         d.DatabaseStorageGiB,
