@@ -325,7 +325,7 @@ func newGroup(this constructs.Construct, props *Props, template awsec2.LaunchTem
 		// "a short PauseTime can cause the rollback to fail" (the UpdatePolicy
 		// attribute's reference). When the cause is the environment (a package
 		// mirror, the NAT gateways), the longer pause gives it time to clear
-		// before the rollback gives up too: RollingUpdatePause.
+		// before the rollback gives up too: RollingUpdatePauseMinutes.
 		UpdatePolicy: awsautoscaling.UpdatePolicy_RollingUpdate(&awsautoscaling.RollingUpdateOptions{
 			MaxBatchSize:          jsii.Number(1),
 			MinInstancesInService: jsii.Number(float64(props.Instances)),
