@@ -210,7 +210,7 @@ func TestBadConfigAcrossEnvironments(t *testing.T) {
 	}
 }
 
-// TestAddAnEnvironment follows the README's "Add an environment" with one
+// TestAddAnEnvironment follows README.md's "Add an environment" with one
 // more environment, built here rather than in stacks.Environments: it passes
 // validation with the others, synthesizes with no finding, and the spec's
 // reachability table holds on it.
@@ -245,14 +245,13 @@ func TestAddAnEnvironment(t *testing.T) {
 	}
 }
 
-// TestReadmeEnvironmentsTable: the README's table of environments says what
+// TestReadmeEnvironmentsTable: the table of environments of
+// README.md says what
 // each environment's configuration is: region, VPC block, NAT gateways, web
 // tier, database class and Multi-AZ, protections on or off.
 func TestReadmeEnvironmentsTable(t *testing.T) {
-	raw, err := os.ReadFile("../README.md")
-	must(t, "read the README", err)
 	rows := map[string][]string{}
-	for _, line := range strings.Split(string(raw), "\n") {
+	for _, line := range strings.Split(docSection(t, "README.md", "Environments"), "\n") {
 		m := regexp.MustCompile("^\\| `([a-z0-9-]+)`( \\(default\\))? \\|(.*)\\|$").FindStringSubmatch(line)
 		if m == nil {
 			continue
@@ -265,7 +264,7 @@ func TestReadmeEnvironmentsTable(t *testing.T) {
 	for _, e := range environments() {
 		cells, ok := rows[e.Name]
 		if !ok {
-			t.Errorf("the README's environments table has no row for %s", e.Name)
+			t.Errorf("README.md's environments table has no row for %s", e.Name)
 			continue
 		}
 		zone := strings.TrimSpace(cells[0])
@@ -282,11 +281,11 @@ func TestReadmeEnvironmentsTable(t *testing.T) {
 			{5, protections},
 		} {
 			if !strings.Contains(cells[c.cell], c.want) {
-				t.Errorf("README, %s: %q does not say %q", e.Name, strings.TrimSpace(cells[c.cell]), c.want)
+				t.Errorf("README.md, %s: %q does not say %q", e.Name, strings.TrimSpace(cells[c.cell]), c.want)
 			}
 		}
 		if !strings.HasPrefix(zone, e.Region) {
-			t.Errorf("README, %s: zones %q are not in %s", e.Name, zone, e.Region)
+			t.Errorf("README.md, %s: zones %q are not in %s", e.Name, zone, e.Region)
 		}
 	}
 }

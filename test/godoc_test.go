@@ -4,7 +4,6 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -75,10 +74,9 @@ func exportedReceiver(recv *ast.FieldList) bool {
 
 // TestReadmeStandsAlone: the README points at nothing outside the repository.
 func TestReadmeStandsAlone(t *testing.T) {
-	raw, err := os.ReadFile("../README.md")
-	must(t, "read the README", err)
+	readme := docPage(t, "README.md")
 	for _, outside := range []string{"../shared", "](../", "(../", "`../"} {
-		if strings.Contains(string(raw), outside) {
+		if strings.Contains(readme, outside) {
 			t.Errorf("the README refers to %q, outside the repository", outside)
 		}
 	}

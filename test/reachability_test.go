@@ -303,9 +303,7 @@ func TestReadmeDiagram(t *testing.T) {
 	m, err := netcheck.Load(synth.dir)
 	must(t, "load the assembly", err)
 	want := "```mermaid\n" + m.Mermaid() + "```\n"
-	readme, err := os.ReadFile("../README.md")
-	must(t, "read the README", err)
-	text := string(readme)
+	text := docPage(t, "README.md")
 	begin, end := strings.Index(text, diagramBegin), strings.Index(text, diagramEnd)
 	if begin < 0 || end < begin {
 		t.Fatalf("README.md lacks the diagram markers %q ... %q", diagramBegin, diagramEnd)
