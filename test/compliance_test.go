@@ -25,7 +25,7 @@ func TestNoFindings(t *testing.T) {
 }
 
 // Every suppressed nag rule, where, and why in a few words. A new suppression
-// fails this test until it is added here (and to README.md).
+// fails this test until it is added here (and to docs/compliance.md).
 var allowedSuppressions = []struct {
 	rule string
 	path *regexp.Regexp // the first segment is the environment's stage

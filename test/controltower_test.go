@@ -350,7 +350,7 @@ func controlsFailing(t *testing.T) map[string]map[string][]string {
 // every environment's templates: a control that fails must be allowed, for
 // that environment, in controlsAllowFile; an allowed one that passes
 // everywhere it is allowed must go. The default environment fails at most the
-// table of README.md.
+// table of docs/compliance.md.
 func TestControlTowerControls(t *testing.T) {
 	failing := controlsFailing(t)
 	allowed := readAllowedControls(t)
@@ -409,7 +409,7 @@ func TestControlTowerHooks(t *testing.T) {
 		}
 	}
 	t.Logf("as hooks, the default environment fails %d controls: %s", len(hooks), strings.Join(sortedKeys(hooks), " "))
-	// The seven README.md names: the target was 5. The seventh,
+	// The seven docs/compliance.md names: the target was 5. The seventh,
 	// CT.LAMBDA.PR.3, came with the LogRetention function's move out of the
 	// VPC, so that a tear down converges (issue 21).
 	if len(hooks) > 7 {
@@ -418,11 +418,11 @@ func TestControlTowerHooks(t *testing.T) {
 }
 
 // TestReadmeListsFailingControls: every control that fails in the default
-// environment is in the table of README.md, and the table lists no
+// environment is in the table of docs/compliance.md, and the table lists no
 // other.
 func TestReadmeListsFailingControls(t *testing.T) {
 	failing := controlsFailing(t)[stacks.DefaultEnvironment]
-	page := docSection(t, "README.md", "AWS Control Tower proactive controls")
+	page := docSection(t, "docs/compliance.md", "AWS Control Tower proactive controls")
 	row := regexp.MustCompile("(?m)^\\| `(CT\\.[A-Z0-9.]+)` \\|")
 	var listed []string
 	for _, m := range row.FindAllStringSubmatch(page, -1) {
@@ -430,7 +430,7 @@ func TestReadmeListsFailingControls(t *testing.T) {
 	}
 	sort.Strings(listed)
 	if want := sortedKeys(failing); !slices.Equal(listed, want) {
-		t.Errorf("README.md's table of failing controls lists %q; the default environment fails %q", listed, want)
+		t.Errorf("docs/compliance.md's table of failing controls lists %q; the default environment fails %q", listed, want)
 	}
 }
 

@@ -210,7 +210,7 @@ func TestBadConfigAcrossEnvironments(t *testing.T) {
 	}
 }
 
-// TestAddAnEnvironment follows README.md's "Add an environment" with one
+// TestAddAnEnvironment follows docs/configuration.md's "Add an environment" with one
 // more environment, built here rather than in stacks.Environments: it passes
 // validation with the others, synthesizes with no finding, and the spec's
 // reachability table holds on it.
@@ -246,12 +246,12 @@ func TestAddAnEnvironment(t *testing.T) {
 }
 
 // TestReadmeEnvironmentsTable: the table of environments of
-// README.md says what
+// docs/configuration.md says what
 // each environment's configuration is: region, VPC block, NAT gateways, web
 // tier, database class and Multi-AZ, protections on or off.
 func TestReadmeEnvironmentsTable(t *testing.T) {
 	rows := map[string][]string{}
-	for _, line := range strings.Split(docSection(t, "README.md", "Environments"), "\n") {
+	for _, line := range strings.Split(docSection(t, "docs/configuration.md", "Environments"), "\n") {
 		m := regexp.MustCompile("^\\| `([a-z0-9-]+)`( \\(default\\))? \\|(.*)\\|$").FindStringSubmatch(line)
 		if m == nil {
 			continue
@@ -264,7 +264,7 @@ func TestReadmeEnvironmentsTable(t *testing.T) {
 	for _, e := range environments() {
 		cells, ok := rows[e.Name]
 		if !ok {
-			t.Errorf("README.md's environments table has no row for %s", e.Name)
+			t.Errorf("docs/configuration.md's environments table has no row for %s", e.Name)
 			continue
 		}
 		zone := strings.TrimSpace(cells[0])
@@ -281,11 +281,11 @@ func TestReadmeEnvironmentsTable(t *testing.T) {
 			{5, protections},
 		} {
 			if !strings.Contains(cells[c.cell], c.want) {
-				t.Errorf("README.md, %s: %q does not say %q", e.Name, strings.TrimSpace(cells[c.cell]), c.want)
+				t.Errorf("docs/configuration.md, %s: %q does not say %q", e.Name, strings.TrimSpace(cells[c.cell]), c.want)
 			}
 		}
 		if !strings.HasPrefix(zone, e.Region) {
-			t.Errorf("README.md, %s: zones %q are not in %s", e.Name, zone, e.Region)
+			t.Errorf("docs/configuration.md, %s: zones %q are not in %s", e.Name, zone, e.Region)
 		}
 	}
 }

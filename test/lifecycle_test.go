@@ -166,13 +166,13 @@ func fixedNames(templates map[string]map[string]any) []string {
 }
 
 // readmeFixedNames reads the table of retained resources with fixed names
-// (README.md, "Tear down"): "Type name" per backticked name of each row.
+// (docs/deploy.md, "Tear down"): "Type name" per backticked name of each row.
 func readmeFixedNames(t *testing.T) []string {
 	t.Helper()
-	readme := docSection(t, "README.md", "Tear down")
+	readme := docSection(t, "docs/deploy.md", "Tear down")
 	start := strings.Index(readme, "Retained resources with a fixed name")
 	if start < 0 {
-		t.Fatal(`README.md's "Tear down" has no table "Retained resources with a fixed name"`)
+		t.Fatal(`docs/deploy.md's "Tear down" has no table "Retained resources with a fixed name"`)
 	}
 	var out []string
 	row := regexp.MustCompile("^\\| `(AWS::[A-Za-z0-9:]+)` \\| ([^|]+) \\|")
@@ -196,7 +196,7 @@ func readmeFixedNames(t *testing.T) []string {
 }
 
 // TestReadmeListsTheFixedNames: every retained resource with a fixed physical
-// name, in every environment and the pipeline's stacks, is in README.md's
+// name, in every environment and the pipeline's stacks, is in docs/deploy.md's
 // tear-down table, and the table lists nothing else.
 func TestReadmeListsTheFixedNames(t *testing.T) {
 	templates := map[string]map[string]any{}
@@ -210,7 +210,7 @@ func TestReadmeListsTheFixedNames(t *testing.T) {
 	}
 	got, listed := fixedNames(templates), readmeFixedNames(t)
 	if !slices.Equal(got, listed) {
-		t.Errorf("retained resources with a fixed name:\n  templates:      %q\n  README.md: %q", got, listed)
+		t.Errorf("retained resources with a fixed name:\n  templates:      %q\n  docs/deploy.md: %q", got, listed)
 	}
 }
 

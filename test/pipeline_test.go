@@ -200,7 +200,7 @@ func runSmokeTest(t *testing.T, buildSpec string) {
 	}
 }
 
-// pipelineSuppressions are the nag suppressions README.md lists for the
+// pipelineSuppressions are the nag suppressions docs/compliance.md lists for the
 // pipeline's stacks: IAM5 on the roles CDK Pipelines generates, and S1 on its
 // artifact and cross-region replication buckets.
 var pipelineSuppressions = []struct {
@@ -247,26 +247,26 @@ func checkPipelineNagReports(t *testing.T, app awscdk.App) {
 	}
 }
 
-// checkReadmePipeline: README.md's pipeline section lists the stages the
+// checkReadmePipeline: docs/deploy.md's pipeline section lists the stages the
 // pipeline has, in order, and its deploy command selects the pipeline stack.
 func checkReadmePipeline(t *testing.T, stages []string, stackPath string) {
 	t.Helper()
-	section := docSection(t, "README.md", "The delivery pipeline")
+	section := docSection(t, "docs/deploy.md", "The delivery pipeline")
 	var listed []string
 	for _, m := range regexp.MustCompile(`(?m)^\d+\. \*\*([A-Za-z0-9-]+)\*\*`).FindAllStringSubmatch(section, -1) {
 		listed = append(listed, m[1])
 	}
 	if !slices.Equal(listed, stages) {
-		t.Errorf("README.md lists the pipeline's stages %q, the pipeline has %q", listed, stages)
+		t.Errorf("docs/deploy.md lists the pipeline's stages %q, the pipeline has %q", listed, stages)
 	}
 	deploy := regexp.MustCompile(`npx cdk deploy -c pipeline=true (?:-c \S+ )*(\S+)`).FindStringSubmatch(section)
 	if deploy == nil || deploy[1] != stackPath {
-		t.Errorf("README.md's pipeline deploy command selects %q; the pipeline stack is %q", deploy, stackPath)
+		t.Errorf("docs/deploy.md's pipeline deploy command selects %q; the pipeline stack is %q", deploy, stackPath)
 	}
 }
 
 // checkDeployAccounts: an environment without an Account deploys into the
-// pipeline's own account, as README.md says.
+// pipeline's own account, as docs/deploy.md says.
 func checkDeployAccounts(t *testing.T, s *stackOutput) {
 	t.Helper()
 	checked := 0
