@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What Node's compile cache would save the default environment's synthesis if
 # the jsii kernel loaded its packages from a stable path (it does not: see the
-# README's Benchmark). Runs the app and the empty app as bench/synth.sh does,
+# bench/README.md). Runs the app and the empty app as bench/synth.sh does,
 # interleaved: as they are, and with bench/stablekernel/preload.js, which
 # fixes the kernel's work directory and turns the cache on (the first run
 # fills it and is left out). Needs `npm ci` and GNU time.

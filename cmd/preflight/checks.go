@@ -111,7 +111,7 @@ func (p *preflight) checkPipeline(ctx context.Context, cfg *stacks.PipelineConfi
 	r.group(fmt.Sprintf("pipeline (account %s, %s)", orAny(cfg.Account), orAny(cfg.Region)))
 	if err := cfg.Validate(); err != nil {
 		r.fail("settings", err.Error(),
-			"set the pipeline:* keys in cdk.json's context and commit them (the pipeline's own synthesis reads them there); see the README's \"The delivery pipeline\"")
+			"set the pipeline:* keys in cdk.json's context and commit them (the pipeline's own synthesis reads them there); see docs/deploy.md, \"The delivery pipeline\"")
 		r.skip("the pipeline's account", "its settings are invalid")
 		return
 	}

@@ -33,7 +33,7 @@ import (
 
 // Settings are the alarm thresholds of one environment, and who is told.
 // Every threshold is required (1 or more) unless its comment says otherwise;
-// each alarm's metric, statistic and period are in the README's Operations.
+// each alarm's metric, statistic and period are in docs/operations.md.
 type Settings struct {
 	// AlarmEmail, optional, is subscribed to the alarm topic (the address must
 	// confirm the subscription). Default empty: no subscription; subscribe

@@ -1,6 +1,6 @@
 // A module of another team that imports project-1's constructs and its
 // reachability checker, as the README's "Use the constructs in your own app"
-// shows. CI runs its tests (.ci/run).
+// and examples/consumer show. CI runs its tests (.ci/run).
 module example.com/consumer
 
 go 1.26.0

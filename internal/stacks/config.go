@@ -22,9 +22,9 @@ import (
 type Environment struct {
 	// Name is the stage id: stacks are named "<Name>-Network" and so on.
 	Name string
-	// Account is the 12-digit AWS account to deploy to. Optional: when empty the
-	// app takes CDK_DEFAULT_ACCOUNT, and when that is empty too the templates are
-	// account-agnostic and deploy into whichever account the credentials name.
+	// Account is the 12-digit AWS account to deploy to. Optional: when empty
+	// the templates are account-agnostic (the CLI's CDK_DEFAULT_ACCOUNT is not
+	// read) and deploy into whichever account the credentials name.
 	Account string
 	// Production environments must keep what ProductionPolicy lists; Validate
 	// refuses a production environment that does not. Default false.
@@ -59,7 +59,7 @@ type WebConfig struct {
 	MaxInstances int
 	// CertificateArn is an ACM certificate for HTTPS. Optional: when set, the load
 	// balancer serves HTTPS on 443 (TLS 1.2/1.3) and redirects HTTP 80 to it; when
-	// empty, it serves plain HTTP on 80 (see the README's deviations).
+	// empty, it serves plain HTTP on 80 (docs/compliance.md, Deliberate deviations).
 	CertificateArn string
 	// ImageId is the image (AMI) the web servers boot, pinned: an image of
 	// InstanceType's architecture in the environment's Region. Optional: go
@@ -80,7 +80,9 @@ type DataConfig struct {
 	DatabaseInstanceType string
 	// DatabaseStorageGiB is the allocated storage (20 to 65536); storage grows
 	// automatically up to DatabaseMaxStorageGiB.
-	DatabaseStorageGiB    int
+	DatabaseStorageGiB int
+	// DatabaseMaxStorageGiB is what the storage may grow to on its own, from
+	// DatabaseStorageGiB to 65536.
 	DatabaseMaxStorageGiB int
 	// DatabaseMultiAz runs a standby in a second zone.
 	DatabaseMultiAz bool

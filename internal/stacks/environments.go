@@ -18,7 +18,8 @@ const AllEnvironments = "all"
 
 // Environments returns every environment, freshly built so callers may change
 // them. To add one, append it here: a name, a region, a VPC CIDR that overlaps
-// no other environment's, and its sizes (see the README).
+// no other environment's, and its sizes (docs/configuration.md, Add an
+// environment).
 func Environments() []Environment {
 	return withPinnedImages([]Environment{
 		// The spec's reference environment: every value as SPEC.md gives it.
