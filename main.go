@@ -69,15 +69,7 @@ func run() (err error) {
 		built = []string{name}
 	}
 	if ctx.Pipeline {
-		cfg := stacks.PipelineConfig{
-			ConnectionArn: ctx.Settings["connectionArn"],
-			Repository:    ctx.Settings["repository"],
-			Branch:        ctx.Settings["branch"],
-			Account:       ctx.Settings["account"],
-			Region:        ctx.Settings["region"],
-			AlarmEmail:    ctx.AlarmEmail,
-		}
-		if _, err := stacks.BuildPipeline(app, envs, cfg); err != nil {
+		if _, err := stacks.BuildPipeline(app, envs, stacks.PipelineFromContext(ctx)); err != nil {
 			return err
 		}
 	} else if _, err := stacks.BuildApp(app, envs, name); err != nil {

@@ -222,14 +222,7 @@ func makePlan(envs []stacks.Environment, c appcontext.Context) (plan, error) {
 	var p plan
 	name := c.Env
 	if c.Pipeline {
-		cfg := stacks.PipelineConfig{
-			ConnectionArn: c.Settings["connectionArn"],
-			Repository:    c.Settings["repository"],
-			Branch:        c.Settings["branch"],
-			Account:       c.Settings["account"],
-			Region:        c.Settings["region"],
-			AlarmEmail:    c.AlarmEmail,
-		}
+		cfg := stacks.PipelineFromContext(c)
 		p.pipeline = &cfg
 		stages := stacks.PipelineStages
 		if name != "" && name != stacks.AllEnvironments {

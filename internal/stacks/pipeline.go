@@ -18,7 +18,7 @@ import (
 )
 
 // PipelineConfig is where the delivery pipeline runs and what it watches.
-// main fills it from the context keys named in each field's comment (set them
+// PipelineFromContext fills it from the context keys named in each field's comment (set them
 // in cdk.json, so the pipeline's own synthesis sees them too); constructs
 // never read them.
 type PipelineConfig struct {
@@ -31,6 +31,20 @@ type PipelineConfig struct {
 	// with, optional: the pipeline's own synthesis passes it on, so prod keeps
 	// its subscriber (and validates) there too.
 	AlarmEmail string
+}
+
+// PipelineFromContext is the pipeline's configuration from the parsed
+// context: the pipeline:* settings and alarmEmail. main and cmd/preflight
+// both read it here.
+func PipelineFromContext(c appcontext.Context) PipelineConfig {
+	return PipelineConfig{
+		ConnectionArn: c.Settings["connectionArn"],
+		Repository:    c.Settings["repository"],
+		Branch:        c.Settings["branch"],
+		Account:       c.Settings["account"],
+		Region:        c.Settings["region"],
+		AlarmEmail:    c.AlarmEmail,
+	}
 }
 
 // PipelineStages are the environments the pipeline deploys, in order. Each
