@@ -18,9 +18,9 @@ import (
 )
 
 // PipelineConfig is where the delivery pipeline runs and what it watches.
-// PipelineFromContext fills it from the context keys named in each field's comment (set them
-// in cdk.json, so the pipeline's own synthesis sees them too); constructs
-// never read them.
+// PipelineFromContext fills it from the context keys named in each field's
+// comment (set them in cdk.json, so the pipeline's own synthesis sees them
+// too); constructs never read them.
 type PipelineConfig struct {
 	ConnectionArn string // pipeline:connectionArn, a CodeStar/CodeConnections connection to the repository host
 	Repository    string // pipeline:repository, "owner/name"
