@@ -41,7 +41,7 @@ type MysqlProps struct {
 	MultiAz bool
 	// DeletionProtection stops anyone deleting the instance. Default false.
 	DeletionProtection bool
-	// BackupDays of automated backups, 1 to 35.
+	// BackupDays of automated backups, 1 to MaxBackupDays.
 	BackupDays int
 	// LogRetentionDays of the exported logs: a value CloudWatch Logs accepts
 	// (1, 3, 5, 7, 14, 30, 60, 90, ... 3653).
@@ -68,6 +68,9 @@ type MysqlProps struct {
 	// that deletes the subnets or the group right after fails.
 	FunctionSecurityGroup awsec2.ISecurityGroup
 }
+
+// MaxBackupDays is the longest automated backup retention RDS keeps.
+const MaxBackupDays = 35
 
 // MonitoringIntervals are the enhanced monitoring intervals RDS accepts, in seconds.
 var MonitoringIntervals = []int{1, 5, 10, 15, 30, 60}
@@ -100,8 +103,8 @@ func (p *MysqlProps) Validate() error {
 	if p.MaxStorageGiB < p.StorageGiB || p.MaxStorageGiB > 65536 {
 		problems.Add("MaxStorageGiB %d: must be from StorageGiB (%d) to 65536", p.MaxStorageGiB, p.StorageGiB)
 	}
-	if p.BackupDays < 1 || p.BackupDays > 35 {
-		problems.Add("BackupDays %d: must be from 1 to 35", p.BackupDays)
+	if p.BackupDays < 1 || p.BackupDays > MaxBackupDays {
+		problems.Add("BackupDays %d: must be from 1 to %d", p.BackupDays, MaxBackupDays)
 	}
 	if _, err := retention.Of(p.LogRetentionDays); err != nil {
 		problems.Add("LogRetentionDays: %v", err)

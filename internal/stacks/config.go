@@ -88,7 +88,8 @@ type DataConfig struct {
 	DatabaseMultiAz bool
 	// DatabaseDeletionProtection stops the instance being deleted by anyone.
 	DatabaseDeletionProtection bool
-	// DatabaseBackupDays is the automated backup retention, 7 to 35.
+	// DatabaseBackupDays is the automated backup retention: at least 7
+	// (BaselinePolicy; production 14), at most database.MaxBackupDays (35).
 	DatabaseBackupDays int
 	// DatabaseLogRetentionDays for the exported logs (audit, error, slow-query, general).
 	DatabaseLogRetentionDays int
@@ -160,6 +161,9 @@ func (e *Environment) Validate() error {
 			bad("%s", line)
 		}
 	}
+	for _, problem := range BaselinePolicy.Violations(e) {
+		bad("%s", problem)
+	}
 	if e.Production {
 		for _, problem := range ProductionPolicy.Violations(e) {
 			bad("%s", problem)
@@ -181,11 +185,11 @@ func (e *Environment) validateWeb(bad func(string, ...any)) {
 	if err := validate.Interchangeable(w.AlternateInstanceType, w.InstanceType); err != nil {
 		bad("Web.AlternateInstanceType %v", err)
 	}
-	if w.Instances < 1 || w.Instances > 20 {
-		bad("Web.Instances %d: must be from 1 to 20", w.Instances)
+	if w.Instances < 1 {
+		bad("Web.Instances %d: must be 1 or more", w.Instances)
 	}
-	if w.MaxInstances <= w.Instances || w.MaxInstances > 21 {
-		bad("Web.MaxInstances %d: must be above Web.Instances (%d), up to 21: a rolling update keeps Web.Instances in service and starts the new server beside them", w.MaxInstances, w.Instances)
+	if w.MaxInstances <= w.Instances {
+		bad("Web.MaxInstances %d: must be above Web.Instances (%d): a rolling update keeps Web.Instances in service and starts the new server beside them", w.MaxInstances, w.Instances)
 	}
 	if w.ImageId != "" {
 		if err := validate.ImageId(w.ImageId); err != nil {
@@ -210,8 +214,8 @@ func (e *Environment) validateData(bad func(string, ...any)) {
 	if d.DatabaseMaxStorageGiB < d.DatabaseStorageGiB || d.DatabaseMaxStorageGiB > 65536 {
 		bad("Data.DatabaseMaxStorageGiB %d: must be from Data.DatabaseStorageGiB (%d) to 65536", d.DatabaseMaxStorageGiB, d.DatabaseStorageGiB)
 	}
-	if d.DatabaseBackupDays < 7 || d.DatabaseBackupDays > 35 {
-		bad("Data.DatabaseBackupDays %d: must be from 7 to 35", d.DatabaseBackupDays)
+	if d.DatabaseBackupDays < 1 || d.DatabaseBackupDays > database.MaxBackupDays {
+		bad("Data.DatabaseBackupDays %d: RDS keeps 1 to %d days of backups", d.DatabaseBackupDays, database.MaxBackupDays)
 	}
 	if _, err := retention.Of(d.DatabaseLogRetentionDays); err != nil {
 		bad("Data.DatabaseLogRetentionDays: %v", err)

@@ -7,6 +7,8 @@ import "fmt"
 // Validate applies ProductionPolicy to every Production environment, and the
 // tests check the same on its synthesized templates.
 type Policy struct {
+	// Scope names whom the policy binds, in its messages ("production").
+	Scope                      string
 	MultiAzDatabase            bool // a standby in a second zone
 	DatabaseDeletionProtection bool
 	NatGatewayPerZone          bool // a zone's failure takes only its own outbound traffic
@@ -18,10 +20,21 @@ type Policy struct {
 	MinDatabaseLogRetentionDays int
 	MinNoncurrentVersionDays    int
 	MinAccessLogDays            int
+	// MaxWebInstances caps Web.Instances and, one above it, Web.MaxInstances.
+	MaxWebInstances int
+}
+
+// BaselinePolicy is what every environment keeps: the organisation's limits
+// inside what AWS allows (the constructs check AWS's own).
+var BaselinePolicy = Policy{
+	Scope:           "every environment",
+	MinBackupDays:   7,
+	MaxWebInstances: 20,
 }
 
 // ProductionPolicy is what every Production environment keeps.
 var ProductionPolicy = Policy{
+	Scope:                       "production",
 	MultiAzDatabase:             true,
 	DatabaseDeletionProtection:  true,
 	NatGatewayPerZone:           true,
@@ -69,8 +82,14 @@ func (p Policy) Violations(e *Environment) []string {
 		{"Data.AccessLogDays", d.AccessLogDays, p.MinAccessLogDays},
 	} {
 		if floor.value < floor.min {
-			bad("%s %d: production keeps at least %d", floor.field, floor.value, floor.min)
+			bad("%s %d: %s keeps at least %d", floor.field, floor.value, p.Scope, floor.min)
 		}
+	}
+	if p.MaxWebInstances > 0 && e.Web.Instances > p.MaxWebInstances {
+		bad("Web.Instances %d: %s runs at most %d web servers", e.Web.Instances, p.Scope, p.MaxWebInstances)
+	}
+	if p.MaxWebInstances > 0 && e.Web.MaxInstances > p.MaxWebInstances+1 {
+		bad("Web.MaxInstances %d: %s caps the group at %d (one above the most web servers, for a rolling update)", e.Web.MaxInstances, p.Scope, p.MaxWebInstances+1)
 	}
 	return out
 }
