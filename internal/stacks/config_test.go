@@ -3,6 +3,7 @@ package stacks_test
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -174,6 +175,23 @@ func TestConfigurationStartsNoKernel(t *testing.T) {
 			if comm, _ := os.ReadFile("/proc/" + pid + "/comm"); strings.TrimSpace(string(comm)) == "node" {
 				t.Errorf("a node process (pid %s) runs beside the configuration's tests: the jsii kernel started", pid)
 			}
+		}
+	}
+}
+
+// TestDefaultsAreTheReference: the default environment is Defaults() as it
+// is, and every other environment starts from it (it shares the defaults it
+// does not change: here, the alarm thresholds it leaves alone).
+func TestDefaultsAreTheReference(t *testing.T) {
+	envs := stacks.Environments()
+	def := stacks.Defaults()
+	envs[0].Web.ImageId = "" // a pin (images.go) is applied after
+	if envs[0].Name != stacks.DefaultEnvironment || !reflect.DeepEqual(envs[0], def) {
+		t.Errorf("Environments()[0] is not Defaults():\n%+v\n%+v", envs[0], def)
+	}
+	for _, e := range envs[1:] {
+		if e.Monitoring.Target5xx != def.Monitoring.Target5xx || e.Monitoring.TableSystemErrors != def.Monitoring.TableSystemErrors {
+			t.Errorf("%s does not keep the defaults it does not change: %+v", e.Name, e.Monitoring)
 		}
 	}
 }

@@ -16,150 +16,110 @@ const DefaultEnvironment = "project-1"
 // AllEnvironments, given as -c env=all, builds every environment, each as its own stage.
 const AllEnvironments = "all"
 
+// Defaults is the spec's reference environment, project-1: every value as
+// SPEC.md gives it, and the project's choice for the rest. The other
+// environments are written as what they change of it.
+func Defaults() Environment {
+	return Environment{
+		Name:   DefaultEnvironment,
+		Region: "us-east-1",
+		Network: network.VpcProps{
+			Name:                 "project-1",
+			Cidr:                 "10.0.0.0/16",
+			InternetGatewayName:  "Project1-Gateway",
+			Subnets:              network.SpecLayout(0, "us-east-1a", "us-east-1b"),
+			NatGateways:          2,
+			FlowLogRetentionDays: 365,
+		},
+		Web: WebConfig{
+			// Graviton types with Nitro encryption in transit, which
+			// Control Tower's CT.AUTOSCALING.PR.11 asks of a
+			// mixed-instances group (t3/t3a lack it).
+			InstanceType:          "c7g.medium",
+			AlternateInstanceType: "m7g.medium",
+			Instances:             2,
+			MaxInstances:          4,
+			DeletionProtection:    true,
+		},
+		Data: DataConfig{
+			TerminationProtection:      true,
+			DatabaseInstanceType:       "t3.micro",
+			DatabaseStorageGiB:         20,
+			DatabaseMaxStorageGiB:      100,
+			DatabaseMultiAz:            true,
+			DatabaseDeletionProtection: true,
+			DatabaseBackupDays:         7,
+			DatabaseLogRetentionDays:   90,
+			DatabaseMonitoringSeconds:  60,
+			DatabaseGeneralLog:         true,
+			DatabaseSlowQuerySeconds:   2,
+			TableName:                  "Forum",
+			TableDeletionProtection:    true,
+			NoncurrentVersionDays:      90,
+			AccessLogDays:              365,
+		},
+		Monitoring: monitoring.Settings{
+			LoadBalancer5xx:           10,
+			Target5xx:                 10,
+			UnhealthyHosts:            1,
+			TargetResponseMillis:      2000,
+			InServiceShortfallMinutes: 20,
+			DatabaseCpuPercent:        80,
+			DatabaseFreeStorageGiB:    5,
+			DatabaseFreeMemoryMiB:     100,
+			DatabaseConnections:       60,
+			TableWriteThrottleEvents:  1,
+			TableReadThrottleEvents:   1,
+			TableSystemErrors:         1,
+			NatPortAllocationErrors:   1,
+			NatDroppedPackets:         100,
+		},
+	}
+}
+
 // Environments returns every environment, freshly built so callers may change
-// them. To add one, append it here: a name, a region, a VPC CIDR that overlaps
-// no other environment's, and its sizes (docs/configuration.md, Add an
+// them: project-1 (Defaults), and dev and prod as what they change of it. To
+// add one, append it here: a name, a region, a VPC CIDR that overlaps no
+// other environment's, and its sizes (docs/configuration.md, Add an
 // environment).
 func Environments() []Environment {
-	return withPinnedImages([]Environment{
-		// The spec's reference environment: every value as SPEC.md gives it.
-		{
-			Name:   DefaultEnvironment,
-			Region: "us-east-1",
-			Network: network.VpcProps{
-				Name:                 "project-1",
-				Cidr:                 "10.0.0.0/16",
-				InternetGatewayName:  "Project1-Gateway",
-				Subnets:              network.SpecLayout(0, "us-east-1a", "us-east-1b"),
-				NatGateways:          2,
-				FlowLogRetentionDays: 365,
-			},
-			Web: WebConfig{
-				// Graviton types with Nitro encryption in transit, which
-				// Control Tower's CT.AUTOSCALING.PR.11 asks of a
-				// mixed-instances group (t3/t3a lack it).
-				InstanceType:          "c7g.medium",
-				AlternateInstanceType: "m7g.medium",
-				Instances:             2,
-				MaxInstances:          4,
-				DeletionProtection:    true,
-			},
-			Data: DataConfig{
-				TerminationProtection:      true,
-				DatabaseInstanceType:       "t3.micro",
-				DatabaseStorageGiB:         20,
-				DatabaseMaxStorageGiB:      100,
-				DatabaseMultiAz:            true,
-				DatabaseDeletionProtection: true,
-				DatabaseBackupDays:         7,
-				DatabaseLogRetentionDays:   90,
-				DatabaseMonitoringSeconds:  60,
-				DatabaseGeneralLog:         true,
-				DatabaseSlowQuerySeconds:   2,
-				TableName:                  "Forum",
-				TableDeletionProtection:    true,
-				NoncurrentVersionDays:      90,
-				AccessLogDays:              365,
-			},
-			Monitoring: standardAlarms,
-		},
-		// Development: the same layout for less money. One shared NAT gateway,
-		// one web server, a single-AZ database, short retention, and no
-		// deletion or termination protection, so it can be torn down (the
-		// database still leaves a snapshot; the retained resources stay).
-		{
-			Name:   "dev",
-			Region: "us-east-1",
-			Network: network.VpcProps{
-				Name:                 "project-1-dev",
-				Cidr:                 "10.1.0.0/16",
-				InternetGatewayName:  "project-1-dev-gateway",
-				Subnets:              network.SpecLayout(1, "us-east-1a", "us-east-1b"),
-				NatGateways:          1,
-				FlowLogRetentionDays: 30,
-			},
-			Web: WebConfig{
-				// Burstable and the cheapest; CT.AUTOSCALING.PR.11 fails
-				// here (controls-allowed.txt).
-				InstanceType:          "t3.micro",
-				AlternateInstanceType: "t3a.micro",
-				Instances:             1,
-				MaxInstances:          2,
-			},
-			Data: DataConfig{
-				DatabaseInstanceType:      "t3.micro",
-				DatabaseStorageGiB:        20,
-				DatabaseMaxStorageGiB:     50,
-				DatabaseBackupDays:        7,
-				DatabaseLogRetentionDays:  14,
-				DatabaseMonitoringSeconds: 60,
-				DatabaseGeneralLog:        true,
-				DatabaseSlowQuerySeconds:  1,
-				TableName:                 "Forum-dev",
-				NoncurrentVersionDays:     30,
-				AccessLogDays:             90,
-			},
-			Monitoring: standardAlarms,
-		},
-		// Production, in another region: one NAT gateway per zone, a Multi-AZ
-		// database, every protection on, longer retention.
-		{
-			Name:       "prod",
-			Region:     "eu-west-1",
-			Production: true,
-			Network: network.VpcProps{
-				Name:                 "project-1-prod",
-				Cidr:                 "10.2.0.0/16",
-				InternetGatewayName:  "project-1-prod-gateway",
-				Subnets:              network.SpecLayout(2, "eu-west-1a", "eu-west-1b"),
-				NatGateways:          2,
-				FlowLogRetentionDays: 731,
-			},
-			Web: WebConfig{
-				InstanceType:          "c7g.large",
-				AlternateInstanceType: "m7g.large",
-				Instances:             2,
-				MaxInstances:          6,
-				DeletionProtection:    true,
-			},
-			Data: DataConfig{
-				TerminationProtection:      true,
-				DatabaseInstanceType:       "t3.small",
-				DatabaseStorageGiB:         50,
-				DatabaseMaxStorageGiB:      200,
-				DatabaseMultiAz:            true,
-				DatabaseDeletionProtection: true,
-				DatabaseBackupDays:         14,
-				DatabaseLogRetentionDays:   365,
-				// Every statement of production traffic would cost more in
-				// CloudWatch Logs than it tells; the audit log keeps
-				// connections and schema and privilege changes.
-				DatabaseGeneralLog:        false,
-				DatabaseMonitoringSeconds: 15,
-				DatabaseSlowQuerySeconds:  1,
-				TableName:                 "Forum",
-				TableDeletionProtection:   true,
-				NoncurrentVersionDays:     365,
-				AccessLogDays:             731,
-			},
-			Monitoring: monitoring.Settings{
-				LoadBalancer5xx:           10,
-				Target5xx:                 10,
-				UnhealthyHosts:            1,
-				TargetResponseMillis:      2000,
-				InServiceShortfallMinutes: 20,
-				DatabaseCpuPercent:        80,
-				DatabaseFreeStorageGiB:    10,
-				DatabaseFreeMemoryMiB:     200,
-				DatabaseConnections:       120,
-				TableWriteThrottleEvents:  1,
-				TableReadThrottleEvents:   1,
-				TableSystemErrors:         1,
-				NatPortAllocationErrors:   1,
-				NatDroppedPackets:         100,
-			},
-		},
-	})
+	// Development: the same layout for less money. One shared NAT gateway,
+	// one web server, a single-AZ database, short retention, and no deletion
+	// or termination protection, so it can be torn down (the database still
+	// leaves a snapshot; the retained resources stay).
+	dev := Defaults()
+	dev.Name = "dev"
+	dev.Network.Name, dev.Network.Cidr, dev.Network.InternetGatewayName = "project-1-dev", "10.1.0.0/16", "project-1-dev-gateway"
+	dev.Network.Subnets = network.SpecLayout(1, "us-east-1a", "us-east-1b")
+	dev.Network.NatGateways, dev.Network.FlowLogRetentionDays = 1, 30
+	// Burstable and the cheapest; CT.AUTOSCALING.PR.11 fails here
+	// (controls-allowed.txt).
+	dev.Web = WebConfig{InstanceType: "t3.micro", AlternateInstanceType: "t3a.micro", Instances: 1, MaxInstances: 2}
+	d := &dev.Data
+	d.TerminationProtection, d.DatabaseMultiAz, d.DatabaseDeletionProtection, d.TableDeletionProtection = false, false, false, false
+	d.DatabaseMaxStorageGiB, d.DatabaseLogRetentionDays, d.DatabaseSlowQuerySeconds = 50, 14, 1
+	d.TableName, d.NoncurrentVersionDays, d.AccessLogDays = "Forum-dev", 30, 90
+
+	// Production, in another region: one NAT gateway per zone, a Multi-AZ
+	// database, every protection on, longer retention.
+	prod := Defaults()
+	prod.Name, prod.Region, prod.Production = "prod", "eu-west-1", true
+	prod.Network.Name, prod.Network.Cidr, prod.Network.InternetGatewayName = "project-1-prod", "10.2.0.0/16", "project-1-prod-gateway"
+	prod.Network.Subnets = network.SpecLayout(2, "eu-west-1a", "eu-west-1b")
+	prod.Network.FlowLogRetentionDays = 731
+	prod.Web.InstanceType, prod.Web.AlternateInstanceType, prod.Web.MaxInstances = "c7g.large", "m7g.large", 6
+	p := &prod.Data
+	p.DatabaseInstanceType, p.DatabaseStorageGiB, p.DatabaseMaxStorageGiB = "t3.small", 50, 200
+	p.DatabaseBackupDays, p.DatabaseLogRetentionDays, p.DatabaseMonitoringSeconds, p.DatabaseSlowQuerySeconds = 14, 365, 15, 1
+	// Every statement of production traffic would cost more in CloudWatch
+	// Logs than it tells; the audit log keeps connections and schema and
+	// privilege changes.
+	p.DatabaseGeneralLog = false
+	p.NoncurrentVersionDays, p.AccessLogDays = 365, 731
+	m := &prod.Monitoring
+	m.DatabaseFreeStorageGiB, m.DatabaseFreeMemoryMiB, m.DatabaseConnections = 10, 200, 120
+
+	return withPinnedImages([]Environment{Defaults(), dev, prod})
 }
 
 // withPinnedImages sets each environment's Web.ImageId from pinnedImages
@@ -186,24 +146,6 @@ func Unpinned(envs []Environment) []string {
 		}
 	}
 	return out
-}
-
-// standardAlarms are the alarm thresholds of project-1 and dev; prod sets its own.
-var standardAlarms = monitoring.Settings{
-	LoadBalancer5xx:           10,
-	Target5xx:                 10,
-	UnhealthyHosts:            1,
-	TargetResponseMillis:      2000,
-	InServiceShortfallMinutes: 20,
-	DatabaseCpuPercent:        80,
-	DatabaseFreeStorageGiB:    5,
-	DatabaseFreeMemoryMiB:     100,
-	DatabaseConnections:       60,
-	TableWriteThrottleEvents:  1,
-	TableReadThrottleEvents:   1,
-	TableSystemErrors:         1,
-	NatPortAllocationErrors:   1,
-	NatDroppedPackets:         100,
 }
 
 // WithAlarmEmail returns envs with email (the context key alarmEmail) as the
