@@ -69,12 +69,6 @@ type MysqlProps struct {
 	FunctionSecurityGroup awsec2.ISecurityGroup
 }
 
-// MaxBackupDays is the longest automated backup retention RDS keeps.
-const MaxBackupDays = 35
-
-// MonitoringIntervals are the enhanced monitoring intervals RDS accepts, in seconds.
-var MonitoringIntervals = []int{1, 5, 10, 15, 30, 60}
-
 // AuditEvents is what the audit log records (the MariaDB Audit Plugin's
 // SERVER_AUDIT_EVENTS): connections, failed ones included, and statements
 // that change the schema (DDL) or privileges (DCL). Not every query: that is
@@ -106,7 +100,7 @@ func (p *MysqlProps) Validate() error {
 	if p.BackupDays < 1 || p.BackupDays > MaxBackupDays {
 		problems.Add("BackupDays %d: must be from 1 to %d", p.BackupDays, MaxBackupDays)
 	}
-	if _, err := retention.Of(p.LogRetentionDays); err != nil {
+	if err := validate.Retention(p.LogRetentionDays); err != nil {
 		problems.Add("LogRetentionDays: %v", err)
 	}
 	if p.MonitoringSeconds != 0 && !slices.Contains(MonitoringIntervals, p.MonitoringSeconds) {

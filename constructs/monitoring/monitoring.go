@@ -10,7 +10,6 @@ package monitoring
 import (
 	"errors"
 	"fmt"
-	"net/mail"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsautoscaling"
@@ -27,96 +26,14 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/project-1/project-1/constructs/monitoring/alarmprops"
 	"github.com/project-1/project-1/internal/keypolicy"
 	"github.com/project-1/project-1/internal/validate"
 )
 
-// Settings are the alarm thresholds of one environment, and who is told.
-// Every threshold is required (1 or more) unless its comment says otherwise;
-// each alarm's metric, statistic and period are in docs/operations.md.
-type Settings struct {
-	// AlarmEmail, optional, is subscribed to the alarm topic (the address must
-	// confirm the subscription). Default empty: no subscription; subscribe
-	// later to the topic whose ARN the app stack outputs.
-	AlarmEmail string
-	// LoadBalancer5xx: 5xx responses the load balancer itself returns (no
-	// healthy target, a target that does not answer) in 5 minutes.
-	LoadBalancer5xx int
-	// Target5xx: 5xx responses the web servers return, in 5 minutes.
-	Target5xx int
-	// UnhealthyHosts: targets failing their health check, 5 minutes running.
-	UnhealthyHosts int
-	// TargetResponseMillis: the web servers' p99 response time, in
-	// milliseconds, over 5 minutes, two periods running.
-	TargetResponseMillis int
-	// InServiceShortfallMinutes: how long the Auto Scaling group may have
-	// fewer instances in service than it wants before the alarm, in minutes,
-	// 1 to 60. A new instance takes some minutes to boot, install and signal.
-	InServiceShortfallMinutes int
-	// DatabaseCpuPercent: average CPU over 5 minutes, three periods running, 1 to 100.
-	DatabaseCpuPercent int
-	// DatabaseFreeStorageGiB: free storage below this.
-	DatabaseFreeStorageGiB int
-	// DatabaseFreeMemoryMiB: freeable memory below this, three periods running.
-	DatabaseFreeMemoryMiB int
-	// DatabaseConnections: open connections at or above this.
-	DatabaseConnections int
-	// TableWriteThrottleEvents: write requests to the table (or its indexes)
-	// throttled in 5 minutes. Each throttled request of a batch counts, which
-	// DynamoDB's ThrottledRequests does not: it counts a BatchWriteItem only
-	// when every request in it is throttled.
-	TableWriteThrottleEvents int
-	// TableReadThrottleEvents: read requests to the table (or its indexes)
-	// throttled in 5 minutes, each request of a batch counted.
-	TableReadThrottleEvents int
-	// TableSystemErrors: requests that failed with an HTTP 500 of DynamoDB in 5 minutes.
-	TableSystemErrors int
-	// NatPortAllocationErrors: connections a NAT gateway could not open, for
-	// want of a source port, in 5 minutes (per gateway).
-	NatPortAllocationErrors int
-	// NatDroppedPackets: packets a NAT gateway dropped in 5 minutes (per gateway).
-	NatDroppedPackets int
-}
-
-// Validate reports every problem of the settings, one line each, naming the
-// field and its value.
-func (s *Settings) Validate() error { return s.ValidateAs("") }
-
-// ValidateAs is Validate with every field name prefixed by prefix, for
-// settings that are part of a larger configuration (e.g. "Monitoring.").
-func (s *Settings) ValidateAs(prefix string) error {
-	var problems validate.Problems
-	if s.AlarmEmail != "" {
-		if !isEmail(s.AlarmEmail) {
-			problems.Add("%sAlarmEmail %q is not an email address like ops@example.com", prefix, s.AlarmEmail)
-		}
-	}
-	for _, t := range []struct {
-		field    string
-		value    int
-		min, max int
-	}{
-		{"LoadBalancer5xx", s.LoadBalancer5xx, 1, 1 << 30},
-		{"Target5xx", s.Target5xx, 1, 1 << 30},
-		{"UnhealthyHosts", s.UnhealthyHosts, 1, 1000},
-		{"TargetResponseMillis", s.TargetResponseMillis, 1, 3_600_000},
-		{"InServiceShortfallMinutes", s.InServiceShortfallMinutes, 1, 60},
-		{"DatabaseCpuPercent", s.DatabaseCpuPercent, 1, 100},
-		{"DatabaseFreeStorageGiB", s.DatabaseFreeStorageGiB, 1, 65536},
-		{"DatabaseFreeMemoryMiB", s.DatabaseFreeMemoryMiB, 1, 4 << 20},
-		{"DatabaseConnections", s.DatabaseConnections, 1, 100_000},
-		{"TableWriteThrottleEvents", s.TableWriteThrottleEvents, 1, 1 << 30},
-		{"TableReadThrottleEvents", s.TableReadThrottleEvents, 1, 1 << 30},
-		{"TableSystemErrors", s.TableSystemErrors, 1, 1 << 30},
-		{"NatPortAllocationErrors", s.NatPortAllocationErrors, 1, 1 << 30},
-		{"NatDroppedPackets", s.NatDroppedPackets, 1, 1 << 30},
-	} {
-		if t.value < t.min || t.value > t.max {
-			problems.Add("%s%s %d: must be from %d to %d", prefix, t.field, t.value, t.min, t.max)
-		}
-	}
-	return problems.Err()
-}
+// Settings are the alarm thresholds of one environment, and who is told; see
+// alarmprops.Settings, where they are defined with no CDK import.
+type Settings = alarmprops.Settings
 
 // AlarmTopic is the topic every alarm and the Auto Scaling group notify.
 type AlarmTopic struct {
@@ -131,7 +48,7 @@ type AlarmTopic struct {
 // admits CloudWatch alarms of this account, and subscribes email to it when
 // email is not empty.
 func NewAlarmTopic(scope constructs.Construct, id string, email string) *AlarmTopic {
-	if email != "" && !isEmail(email) {
+	if email != "" && !alarmprops.IsEmail(email) {
 		validate.Props("monitoring.NewAlarmTopic", id, fmt.Errorf("email %q is not an email address like ops@example.com", email))
 	}
 	this := constructs.NewConstruct(scope, &id)
@@ -186,12 +103,6 @@ func NewAlarmTopic(scope constructs.Construct, id string, email string) *AlarmTo
 		topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
 	}
 	return &AlarmTopic{Construct: this, Topic: topic, Key: key}
-}
-
-// isEmail accepts a bare address, ops@example.com: no display name, no brackets.
-func isEmail(s string) bool {
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s
 }
 
 // Props configures Monitoring. Every field is required unless its comment

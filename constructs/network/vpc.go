@@ -59,7 +59,7 @@ func NewVpc(scope constructs.Construct, id string, props *VpcProps) *Vpc {
 	}
 	err := props.Validate()
 	if region := awscdk.Stack_Of(scope).Region(); !*awscdk.Token_IsUnresolved(region) {
-		err = errors.Join(err, props.validateZones(*region))
+		err = errors.Join(err, props.ValidateZones(*region))
 	}
 	validate.Props("network.NewVpc", id, err)
 	this := constructs.NewConstruct(scope, &id)

@@ -23,6 +23,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/project-1/project-1/constructs/web/webprops"
 	"github.com/project-1/project-1/internal/validate"
 )
 
@@ -143,16 +144,9 @@ type Web struct {
 const Port = 80
 
 // ImageParameter is the public SSM parameter that holds the newest Amazon
-// Linux 2023 image for instanceType's processor architecture (arm64 for
-// Graviton types, else x86_64): the one the servers boot when Props.ImageId
-// is empty, read at every deploy, and the one to read when pinning it.
-func ImageParameter(instanceType string) string {
-	arch := "x86_64"
-	if validate.Arm64(instanceType) {
-		arch = "arm64"
-	}
-	return "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-" + arch
-}
+// Linux 2023 image for instanceType's architecture; see
+// webprops.ImageParameter, which needs no CDK import.
+func ImageParameter(instanceType string) string { return webprops.ImageParameter(instanceType) }
 
 // RollingUpdatePauseMinutes is how long a rolling update, and the rollback of
 // a failed one, waits for each new server's signal: 30 minutes, twice the

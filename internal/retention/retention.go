@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+
+	"github.com/project-1/project-1/internal/validate"
 )
 
 var periods = []struct {
@@ -39,14 +41,13 @@ var periods = []struct {
 // Of returns the CloudWatch Logs retention of days, or an error listing the
 // values CloudWatch Logs accepts.
 func Of(days int) (awslogs.RetentionDays, error) {
+	if err := validate.Retention(days); err != nil {
+		return "", err
+	}
 	for _, p := range periods {
 		if p.days == days {
 			return p.enum, nil
 		}
 	}
-	allowed := make([]int, len(periods))
-	for i, p := range periods {
-		allowed[i] = p.days
-	}
-	return "", fmt.Errorf("%d days is not a retention CloudWatch Logs accepts %v", days, allowed)
+	return "", fmt.Errorf("%d days: validate.RetentionDays accepts it, but it has no CDK retention here", days)
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/project-1/project-1/constructs/database"
 	"github.com/project-1/project-1/constructs/monitoring"
 	"github.com/project-1/project-1/constructs/network"
-	"github.com/project-1/project-1/internal/retention"
 	"github.com/project-1/project-1/internal/validate"
 )
 
@@ -217,7 +216,7 @@ func (e *Environment) validateData(bad func(string, ...any)) {
 	if d.DatabaseBackupDays < 1 || d.DatabaseBackupDays > database.MaxBackupDays {
 		bad("Data.DatabaseBackupDays %d: RDS keeps 1 to %d days of backups", d.DatabaseBackupDays, database.MaxBackupDays)
 	}
-	if _, err := retention.Of(d.DatabaseLogRetentionDays); err != nil {
+	if err := validate.Retention(d.DatabaseLogRetentionDays); err != nil {
 		bad("Data.DatabaseLogRetentionDays: %v", err)
 	}
 	if !slices.Contains(database.MonitoringIntervals, d.DatabaseMonitoringSeconds) {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -80,6 +81,17 @@ func arm64(family string) bool {
 func TableName(s string) error {
 	if !tableName.MatchString(s) {
 		return fmt.Errorf("%q: DynamoDB takes 3 to 255 letters, digits, '_', '-' and '.'", s)
+	}
+	return nil
+}
+
+// RetentionDays are the log retentions CloudWatch Logs accepts, in days.
+var RetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+// Retention checks a log retention in days against RetentionDays.
+func Retention(days int) error {
+	if !slices.Contains(RetentionDays, days) {
+		return fmt.Errorf("%d days is not a retention CloudWatch Logs accepts %v", days, RetentionDays)
 	}
 	return nil
 }
