@@ -2,7 +2,7 @@
 // that reads context and environment variables.
 //
 //	cdk synth                 the default environment (project-1)
-//	cdk synth -c env=NAME     another environment from stacks.Environments
+//	cdk synth -c env=NAME     another environment from config.Environments
 //	cdk synth -c env=all      every environment, each as its own stage
 //	cdk synth -c pipeline=true  the delivery pipeline and the stages it deploys
 //	cdk synth -c alarmEmail=ops@example.com  subscribe ops@example.com to the
@@ -22,6 +22,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/project-1/project-1/internal/appcontext"
+	"github.com/project-1/project-1/internal/config"
 	"github.com/project-1/project-1/internal/kernelcache"
 	"github.com/project-1/project-1/internal/stacks"
 )
@@ -56,20 +57,20 @@ func run() (err error) {
 	if err != nil {
 		return err
 	}
-	name := stacks.DefaultEnvironment
+	name := config.DefaultEnvironment
 	if ctx.Env != "" {
 		name = ctx.Env
 	}
 	// An environment without an Account stays account-agnostic, whoever runs
 	// synth: the same commit gives the same templates on every machine, and
 	// `cdk deploy` deploys into the account of the credentials.
-	envs := stacks.WithAlarmEmail(stacks.Environments(), ctx.AlarmEmail)
-	built := stacks.PipelineStages
+	envs := config.WithAlarmEmail(config.Environments(), ctx.AlarmEmail)
+	built := config.PipelineStages
 	if !ctx.Pipeline {
 		built = []string{name}
 	}
 	if ctx.Pipeline {
-		if _, err := stacks.BuildPipeline(app, envs, stacks.PipelineFromContext(ctx)); err != nil {
+		if _, err := stacks.BuildPipeline(app, envs, config.PipelineFromContext(ctx)); err != nil {
 			return err
 		}
 	} else if _, err := stacks.BuildApp(app, envs, name); err != nil {
@@ -79,8 +80,8 @@ func run() (err error) {
 	// others synthesize, and are reported, as are environments whose image
 	// is not pinned.
 	for _, e := range envs {
-		if name == stacks.AllEnvironments && !ctx.Pipeline || slices.Contains(built, e.Name) {
-			for _, line := range append(stacks.Unsubscribed([]stacks.Environment{e}), stacks.Unpinned([]stacks.Environment{e})...) {
+		if name == config.AllEnvironments && !ctx.Pipeline || slices.Contains(built, e.Name) {
+			for _, line := range append(config.Unsubscribed([]config.Environment{e}), config.Unpinned([]config.Environment{e})...) {
 				fmt.Fprintln(os.Stderr, "project-1: note:", line)
 			}
 		}

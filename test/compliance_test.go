@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/project-1/project-1/internal/config"
 	"github.com/project-1/project-1/internal/stacks"
 )
 
@@ -30,7 +31,7 @@ var allowedSuppressions = []struct {
 	rule string
 	path *regexp.Regexp // the first segment is the environment's stage
 	// when set, allowed only in environments for which it returns true
-	only func(stacks.Environment) bool
+	only func(config.Environment) bool
 }{
 	{"AwsSolutions-VPC3", regexp.MustCompile(`^[^/]+/Network/Network/(Public|Private)Acl/(Resource|Ingress\d+|Egress\d+|Association\d+)$`), nil},
 	{"AwsSolutions-EC23", regexp.MustCompile(`^[^/]+/Network/SecurityGroups/Alb/Resource$`), nil},
@@ -42,9 +43,9 @@ var allowedSuppressions = []struct {
 	{"AwsSolutions-IAM4", regexp.MustCompile(`^[^/]+/App/Web/Role/Resource$`), nil},
 	{"AwsSolutions-IAM5", regexp.MustCompile(`^[^/]+/App/Web/Role/DefaultPolicy/Resource$`), nil},
 	{"AwsSolutions-RDS3", regexp.MustCompile(`^[^/]+/Data/Database/Instance/Resource$`),
-		func(e stacks.Environment) bool { return !e.Data.DatabaseMultiAz }},
+		func(e config.Environment) bool { return !e.Data.DatabaseMultiAz }},
 	{"AwsSolutions-RDS10", regexp.MustCompile(`^[^/]+/Data/Database/Instance/Resource$`),
-		func(e stacks.Environment) bool { return !e.Data.DatabaseDeletionProtection }},
+		func(e config.Environment) bool { return !e.Data.DatabaseDeletionProtection }},
 }
 
 // TestNagReports reads the report cdk-nag writes for every stack: nag ran, no
@@ -179,7 +180,7 @@ func TestCfnLintIgnores(t *testing.T) {
 		}
 	}
 	// The pipeline's assembly: its own stack and the stages it deploys.
-	want := map[string]int{`AWS::CodePipeline::Pipeline {"config":{"ignore_checks":["E3703"]}}`: 1, database: len(stacks.PipelineStages)}
+	want := map[string]int{`AWS::CodePipeline::Pipeline {"config":{"ignore_checks":["E3703"]}}`: 1, database: len(config.PipelineStages)}
 	if got := ignores(pipelineTemplates(t)); !maps.Equal(got, want) {
 		t.Errorf("pipeline: cfn-lint ignores %v, want %v", got, want)
 	}

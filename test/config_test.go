@@ -13,12 +13,13 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 
+	"github.com/project-1/project-1/internal/config"
 	"github.com/project-1/project-1/internal/stacks"
 )
 
-func defaultEnv(t *testing.T) stacks.Environment {
+func defaultEnv(t *testing.T) config.Environment {
 	t.Helper()
-	env, err := stacks.Lookup(stacks.DefaultEnvironment)
+	env, err := config.Lookup(config.DefaultEnvironment)
 	must(t, "lookup", err)
 	return env
 }
@@ -28,7 +29,7 @@ func TestBadConfigBuildsNothing(t *testing.T) {
 	env := defaultEnv(t)
 	env.Network.Cidr = "not-a-cidr"
 	app := awscdk.NewApp(nil)
-	if _, err := stacks.BuildApp(app, []stacks.Environment{env}, env.Name); err == nil {
+	if _, err := stacks.BuildApp(app, []config.Environment{env}, env.Name); err == nil {
 		t.Fatal("Build accepted a bad CIDR")
 	}
 	if n := len(*app.Node().Children()); n != 0 {
@@ -42,7 +43,7 @@ func TestBadConfigBuildsNothing(t *testing.T) {
 // fills only the environments that name none of their own. Unpinned lists
 // the environments whose image is not pinned, which the app notes likewise.
 func TestAlarmSubscribers(t *testing.T) {
-	envs := stacks.Environments()
+	envs := config.Environments()
 	app := awscdk.NewApp(nil)
 	_, err := stacks.BuildApp(app, envs, "prod")
 	if err == nil || !strings.Contains(err.Error(), `environment "prod": Monitoring.AlarmEmail is empty`) || !strings.Contains(err.Error(), "-c alarmEmail=") {
@@ -51,35 +52,35 @@ func TestAlarmSubscribers(t *testing.T) {
 	if n := len(*app.Node().Children()); n != 0 {
 		t.Errorf("BuildApp created %d constructs before refusing prod", n)
 	}
-	if err := stacks.RequireSubscribers(envs[:2]); err != nil {
+	if err := config.RequireSubscribers(envs[:2]); err != nil {
 		t.Errorf("project-1 and dev without a subscriber: %v, want them built", err)
 	}
-	got := stacks.Unsubscribed(envs)
+	got := config.Unsubscribed(envs)
 	if len(got) != 3 || !strings.Contains(got[1], `environment "dev": no subscriber to the alarm topic`) || !strings.Contains(got[1], "-c alarmEmail=ADDRESS") {
 		t.Errorf("Unsubscribed = %q, want a line per environment naming it and -c alarmEmail", got)
 	}
 	envs[1].Monitoring.AlarmEmail = "dev-team@example.com"
-	filled := stacks.WithAlarmEmail(envs, exampleAlarmEmail)
+	filled := config.WithAlarmEmail(envs, exampleAlarmEmail)
 	if filled[0].Monitoring.AlarmEmail != exampleAlarmEmail || filled[1].Monitoring.AlarmEmail != "dev-team@example.com" || envs[0].Monitoring.AlarmEmail != "" {
 		t.Errorf("WithAlarmEmail: %q, %q (input %q), want the context's address only where none is set, and the input unchanged",
 			filled[0].Monitoring.AlarmEmail, filled[1].Monitoring.AlarmEmail, envs[0].Monitoring.AlarmEmail)
 	}
-	if len(stacks.Unsubscribed(filled)) != 0 || stacks.RequireSubscribers(filled) != nil {
+	if len(config.Unsubscribed(filled)) != 0 || config.RequireSubscribers(filled) != nil {
 		t.Errorf("with subscribers: still reported or refused")
 	}
-	unpinned := stacks.Unpinned(envs)
+	unpinned := config.Unpinned(envs)
 	if len(unpinned) != 3 || !strings.Contains(unpinned[2], `environment "prod": Web.ImageId is empty`) || !strings.Contains(unpinned[2], "go run ./cmd/image -c env=prod -write") {
 		t.Errorf("Unpinned = %q, want a line per environment naming it and cmd/image", unpinned)
 	}
 	envs[2].Web.ImageId = "ami-0123456789abcdef0"
-	if got := stacks.Unpinned(envs); len(got) != 2 {
+	if got := config.Unpinned(envs); len(got) != 2 {
 		t.Errorf("Unpinned with prod pinned = %q", got)
 	}
 }
 
 func TestUnknownEnvironmentListsKnownOnes(t *testing.T) {
-	_, err := stacks.Lookup(unknownEnvironment)
-	if err == nil || !strings.Contains(err.Error(), unknownEnvironment) || !strings.Contains(err.Error(), stacks.DefaultEnvironment) {
+	_, err := config.Lookup(unknownEnvironment)
+	if err == nil || !strings.Contains(err.Error(), unknownEnvironment) || !strings.Contains(err.Error(), config.DefaultEnvironment) {
 		t.Errorf("Lookup(%s) = %v, want an error naming it and the known environments", unknownEnvironment, err)
 	}
 }
@@ -136,7 +137,7 @@ func TestAppExitsNonZeroOnBadInput(t *testing.T) {
 		{map[string]any{"pipeline": "yes"}, "project-1: context pipeline=yes: accepted values are true and false"},
 		{map[string]any{"pipeline:acount": "111111111111"}, "project-1: context pipeline:acount: not a pipeline setting; the settings are pipeline:account,"},
 		{map[string]any{"env": "prod"}, `environment "prod": Monitoring.AlarmEmail is empty: a Production environment's alarms must reach someone; pass the address as context (cdk synth -c alarmEmail=ops@example.com)`},
-		{map[string]any{"env": stacks.AllEnvironments}, `environment "prod": Monitoring.AlarmEmail is empty`},
+		{map[string]any{"env": config.AllEnvironments}, `environment "prod": Monitoring.AlarmEmail is empty`},
 		{map[string]any{"alarmEmail": "", "env": "prod"}, "project-1: context alarmEmail=: give the address that the alarm topics notify"},
 		{map[string]any{"alarmEmail": "ops", "env": "prod"}, `Monitoring.AlarmEmail "ops" is not an email address like ops@example.com`},
 	} {

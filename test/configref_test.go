@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/project-1/project-1/internal/stacks"
+	"github.com/project-1/project-1/internal/config"
 )
 
 const (
@@ -23,11 +23,11 @@ const (
 )
 
 // configPackages are the packages whose struct types make up a
-// stacks.Environment, by the name the field types use for them.
+// config.Environment, by the name the field types use for them.
 var configPackages = map[string]string{
-	"stacks":     "../internal/stacks",
-	"network":    "../constructs/network",
-	"monitoring": "../constructs/monitoring",
+	"config":     "../internal/config",
+	"netprops":   "../constructs/network/netprops",
+	"alarmprops": "../constructs/monitoring/alarmprops",
 }
 
 // structDoc is one struct type of the configuration, as its source says.
@@ -106,12 +106,12 @@ type configSection struct {
 	list           bool // a slice element: no per-environment values
 }
 
-// configReference renders the field reference of stacks.Environment from
+// configReference renders the field reference of config.Environment from
 // the doc comments of its types, with each environment's value.
 func configReference(t *testing.T) string {
 	t.Helper()
 	structs := readConfigTypes(t)
-	envs := stacks.Environments()
+	envs := config.Environments()
 	var b strings.Builder
 	var render func(s configSection)
 	render = func(s configSection) {
@@ -181,18 +181,18 @@ func configReference(t *testing.T) string {
 			render(n)
 		}
 	}
-	render(configSection{path: "Environment", pkg: "stacks", typ: "Environment"})
+	render(configSection{path: "Environment", pkg: "config", typ: "Environment"})
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // configValue is the value of the field at path in e, as a table cell.
-func configValue(t *testing.T, e stacks.Environment, path string) string {
+func configValue(t *testing.T, e config.Environment, path string) string {
 	t.Helper()
 	v := reflect.ValueOf(e)
 	for _, name := range strings.Split(path, ".") {
 		v = v.FieldByName(name)
 		if !v.IsValid() {
-			t.Fatalf("stacks.Environment has no field %s", path)
+			t.Fatalf("config.Environment has no field %s", path)
 		}
 	}
 	switch v.Kind() {
@@ -227,5 +227,5 @@ func TestConfigurationReference(t *testing.T) {
 		must(t, "write "+configPage, os.WriteFile(filepath.Join("..", configPage), []byte(page[:begin]+want+page[end:]), 0o644))
 		return
 	}
-	t.Errorf("%s's field reference differs from the doc comments of stacks.Environment and its types; refresh it with\n  %s", configPage, configRefRefresh)
+	t.Errorf("%s's field reference differs from the doc comments of config.Environment and its types; refresh it with\n  %s", configPage, configRefRefresh)
 }

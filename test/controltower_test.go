@@ -17,7 +17,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/project-1/project-1/internal/stacks"
+	"github.com/project-1/project-1/internal/config"
 )
 
 // The AWS Control Tower proactive controls as CloudFormation Guard rules, and
@@ -374,7 +374,7 @@ func TestControlTowerControls(t *testing.T) {
 	// 8 when the check was written; 9 once the public ACL admitted the whole
 	// ephemeral range (CT.EC2.PR.5); 8 since the web tier runs Graviton types
 	// (CT.AUTOSCALING.PR.11). A new failure must raise this on purpose.
-	if n := len(failing[stacks.DefaultEnvironment]); n > 8 {
+	if n := len(failing[config.DefaultEnvironment]); n > 8 {
 		t.Errorf("the default environment fails %d controls; it failed 8 when this was last reviewed", n)
 	}
 }
@@ -384,7 +384,7 @@ func TestControlTowerControls(t *testing.T) {
 // marked static-only in controlsAllowFile must pass there, every other control
 // the templates fail must fail there too, and no control may fail only there.
 func TestControlTowerHooks(t *testing.T) {
-	static := controlsFailing(t)[stacks.DefaultEnvironment]
+	static := controlsFailing(t)[config.DefaultEnvironment]
 	hooks := controls.hooks
 	allowed := readAllowedControls(t)
 	for id := range static {
@@ -402,7 +402,7 @@ func TestControlTowerHooks(t *testing.T) {
 		}
 	}
 	for id, a := range allowed {
-		if a.staticOnly && a.allows(stacks.DefaultEnvironment) {
+		if a.staticOnly && a.allows(config.DefaultEnvironment) {
 			if _, ok := static[id]; !ok {
 				t.Errorf("%s is static-only but the default environment does not fail it", id)
 			}
@@ -421,7 +421,7 @@ func TestControlTowerHooks(t *testing.T) {
 // environment is in the table of docs/compliance.md, and the table lists no
 // other.
 func TestReadmeListsFailingControls(t *testing.T) {
-	failing := controlsFailing(t)[stacks.DefaultEnvironment]
+	failing := controlsFailing(t)[config.DefaultEnvironment]
 	page := docSection(t, "docs/compliance.md", "AWS Control Tower proactive controls")
 	row := regexp.MustCompile("(?m)^\\| `(CT\\.[A-Z0-9.]+)` \\|")
 	var listed []string

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 
 	"github.com/project-1/project-1/constructs/network"
+	"github.com/project-1/project-1/internal/config"
 	"github.com/project-1/project-1/internal/stacks"
 	"github.com/project-1/project-1/netcheck"
 )
@@ -29,7 +30,7 @@ func TestEveryEnvironmentSynthesizes(t *testing.T) {
 	}
 	slices.Sort(want)
 	if !slices.Equal(names, want) {
-		t.Errorf("synthesized environments %q, want every one of stacks.Environments(), %q", names, want)
+		t.Errorf("synthesized environments %q, want every one of config.Environments(), %q", names, want)
 	}
 	if prod := synth.all["prod"]; prod != nil && *prod.stage.Network.Stack.Region() != "eu-west-1" {
 		t.Errorf("prod is in %s, want eu-west-1", *prod.stage.Network.Stack.Region())
@@ -97,7 +98,7 @@ func TestNetworksMatchTheirConfig(t *testing.T) {
 // in a new app, and compares each template byte for byte.
 func TestSynthesisIsDeterministic(t *testing.T) {
 	app := scratchApp(t)
-	stages, err := stacks.BuildApp(app, environments(), stacks.AllEnvironments)
+	stages, err := stacks.BuildApp(app, environments(), config.AllEnvironments)
 	must(t, "build", err)
 	check(t, "synthesize", func() { app.Synth(nil) })
 	compared := 0
@@ -129,9 +130,9 @@ func TestSelection(t *testing.T) {
 		stages []string
 		err    string
 	}{
-		{stacks.DefaultEnvironment, []string{stacks.DefaultEnvironment}, ""},
+		{config.DefaultEnvironment, []string{config.DefaultEnvironment}, ""},
 		{envs[len(envs)-1].Name, []string{envs[len(envs)-1].Name}, ""},
-		{stacks.AllEnvironments, all, ""},
+		{config.AllEnvironments, all, ""},
 		{unknownEnvironment, nil, fmt.Sprintf(`unknown environment %q; known environments: %s (or "all" for every one)`, unknownEnvironment, strings.Join(all, ", "))},
 	} {
 		app := awscdk.NewApp(nil)
@@ -164,31 +165,31 @@ const unknownEnvironment = "no_such_environment"
 func TestBadConfigAcrossEnvironments(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		change func([]stacks.Environment)
+		change func([]config.Environment)
 		want   []string
 	}{
-		{"overlapping VPC CIDRs", func(es []stacks.Environment) {
+		{"overlapping VPC CIDRs", func(es []config.Environment) {
 			es[1].Network.Cidr = "10.0.0.0/16"
 			es[1].Network.Subnets = slices.Clone(es[0].Network.Subnets)
 		}, []string{`environment "dev": Network.Cidr "10.0.0.0/16" overlaps environment "project-1"'s Network.Cidr "10.0.0.0/16"`}},
-		{"a block inside another environment's", func(es []stacks.Environment) {
+		{"a block inside another environment's", func(es []config.Environment) {
 			es[1].Network.Cidr = "10.0.128.0/17"
 		}, []string{`environment "dev": Network.Cidr "10.0.128.0/17" overlaps environment "project-1"'s Network.Cidr "10.0.0.0/16"`}},
-		{"a block holding another environment's", func(es []stacks.Environment) {
+		{"a block holding another environment's", func(es []config.Environment) {
 			es[0].Network.Cidr = "10.1.0.0/16"
 			es[1].Network.Cidr = "10.1.0.0/17"
 		}, []string{`environment "dev": Network.Cidr "10.1.0.0/17" overlaps environment "project-1"'s Network.Cidr "10.1.0.0/16"`}},
-		{"duplicate name", func(es []stacks.Environment) { es[2].Name = "dev" },
+		{"duplicate name", func(es []config.Environment) { es[2].Name = "dev" },
 			[]string{`environment "dev": Name "dev" is used by another environment too`}},
-		{"one table name in one region", func(es []stacks.Environment) { es[1].Data.TableName = "Forum" },
+		{"one table name in one region", func(es []config.Environment) { es[1].Data.TableName = "Forum" },
 			[]string{`environment "dev": Data.TableName "Forum" is also environment "project-1"'s, in the same region us-east-1`}},
-		{"an invalid environment among valid ones", func(es []stacks.Environment) { es[2].Web.Instances = 50 },
+		{"an invalid environment among valid ones", func(es []config.Environment) { es[2].Web.Instances = 50 },
 			[]string{`environment "prod": Web.Instances 50`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			envs := environments()
 			tc.change(envs)
-			err := stacks.ValidateAll(envs)
+			err := config.ValidateAll(envs)
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -199,19 +200,19 @@ func TestBadConfigAcrossEnvironments(t *testing.T) {
 			}
 		})
 	}
-	if err := stacks.ValidateAll(environments()); err != nil {
+	if err := config.ValidateAll(environments()); err != nil {
 		t.Errorf("the shipped environments are invalid: %v", err)
 	}
 	// Adjacent blocks do not overlap.
 	envs := environments()
 	envs[1].Network.Cidr = "10.1.0.0/16"
-	if err := stacks.ValidateAll(envs); err != nil && strings.Contains(err.Error(), "overlaps environment") {
+	if err := config.ValidateAll(envs); err != nil && strings.Contains(err.Error(), "overlaps environment") {
 		t.Errorf("10.0.0.0/16 and 10.1.0.0/16 reported as overlapping: %v", err)
 	}
 }
 
 // TestAddAnEnvironment follows docs/configuration.md's "Add an environment" with one
-// more environment, built here rather than in stacks.Environments: it passes
+// more environment, built here rather than in config.Environments: it passes
 // validation with the others, synthesizes with no finding, and the spec's
 // reachability table holds on it.
 func TestAddAnEnvironment(t *testing.T) {
@@ -224,7 +225,7 @@ func TestAddAnEnvironment(t *testing.T) {
 	staging.Network.NatGateways = 3
 	staging.Data.TableName = "Forum-staging"
 	envs := append(environments(), staging)
-	must(t, "validate", stacks.ValidateAll(envs))
+	must(t, "validate", config.ValidateAll(envs))
 
 	app := scratchApp(t)
 	stages, err := stacks.BuildApp(app, envs, staging.Name)

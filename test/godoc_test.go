@@ -12,7 +12,7 @@ import (
 // TestExportedNamesAreDocumented: every exported name of the packages other
 // teams and the README's readers meet has a doc comment, as go doc shows it.
 func TestExportedNamesAreDocumented(t *testing.T) {
-	for _, dir := range []string{"../internal/stacks", "../constructs/network", "../constructs/database", "../constructs/storage", "../constructs/web", "../constructs/monitoring", "../netcheck"} {
+	for _, dir := range []string{"../internal/stacks", "../internal/config", "../constructs/network", "../constructs/network/netprops", "../constructs/monitoring/alarmprops", "../constructs/database/dbprops", "../constructs/web/webprops", "../constructs/database", "../constructs/storage", "../constructs/web", "../constructs/monitoring", "../netcheck"} {
 		fset := token.NewFileSet()
 		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 		must(t, "list "+dir, err)

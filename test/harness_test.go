@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/project-1/project-1/internal/config"
 	"github.com/project-1/project-1/internal/kernelcache"
 	"github.com/project-1/project-1/internal/stacks"
 )
@@ -27,7 +28,7 @@ var update = flag.Bool("update", false, "rewrite the golden templates in testdat
 // synth is every environment, synthesized once in one app as `cdk synth -c
 // env=all` does; the fields without "all" are the default environment's.
 var synth struct {
-	env      stacks.Environment
+	env      config.Environment
 	stage    *stacks.EnvironmentStage
 	outdir   string   // the app's cloud assembly directory, as cdk.out
 	dir      string   // the default stage's cloud assembly directory
@@ -38,7 +39,7 @@ var synth struct {
 
 // envOutput is one synthesized environment.
 type envOutput struct {
-	env    stacks.Environment
+	env    config.Environment
 	stage  *stacks.EnvironmentStage
 	dir    string                  // the stage's cloud assembly directory
 	stacks map[string]*stackOutput // by construct id: Network, Data, App
@@ -108,7 +109,7 @@ func run(m *testing.M) (int, error) {
 
 	app := stacks.NewApp(&awscdk.AppProps{Context: &context, Outdir: jsii.String(out)})
 	envs := environments()
-	stages, err := stacks.BuildApp(app, envs, stacks.AllEnvironments)
+	stages, err := stacks.BuildApp(app, envs, config.AllEnvironments)
 	if err != nil {
 		return 0, err
 	}
@@ -132,9 +133,9 @@ func run(m *testing.M) (int, error) {
 		}
 		synth.all[e.env.Name] = e
 	}
-	def, ok := synth.all[stacks.DefaultEnvironment]
+	def, ok := synth.all[config.DefaultEnvironment]
 	if !ok {
-		return 0, fmt.Errorf("no %s environment", stacks.DefaultEnvironment)
+		return 0, fmt.Errorf("no %s environment", config.DefaultEnvironment)
 	}
 	synth.env, synth.stage, synth.dir, synth.stacks = def.env, def.stage, def.dir, def.stacks
 	// cfn-guard runs beside the tests, when all of them run.
@@ -180,9 +181,9 @@ func scratchApp(t *testing.T) awscdk.App {
 }
 
 // buildOne adds env's stage to app, failing the test when env is invalid.
-func buildOne(t *testing.T, app awscdk.App, env stacks.Environment) *stacks.EnvironmentStage {
+func buildOne(t *testing.T, app awscdk.App, env config.Environment) *stacks.EnvironmentStage {
 	t.Helper()
-	stages, err := stacks.BuildApp(app, []stacks.Environment{env}, env.Name)
+	stages, err := stacks.BuildApp(app, []config.Environment{env}, env.Name)
 	must(t, "build "+env.Name, err)
 	return stages[0]
 }
@@ -314,8 +315,8 @@ const variantImage = "ami-0123456789abcdef0"
 // as .ci/run passes it to every `cdk synth` (-c alarmEmail=...): prod needs one.
 const exampleAlarmEmail = "alarms@example.com"
 
-// environments is stacks.Environments with exampleAlarmEmail, as the app has
+// environments is config.Environments with exampleAlarmEmail, as the app has
 // them from `cdk synth -c alarmEmail=alarms@example.com`.
-func environments() []stacks.Environment {
-	return stacks.WithAlarmEmail(stacks.Environments(), exampleAlarmEmail)
+func environments() []config.Environment {
+	return config.WithAlarmEmail(config.Environments(), exampleAlarmEmail)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/project-1/project-1/internal/config"
 	"github.com/project-1/project-1/netcheck"
 	"net/http"
 	"net/http/httptest"
@@ -21,7 +22,7 @@ import (
 	"github.com/project-1/project-1/internal/stacks"
 )
 
-var examplePipeline = stacks.PipelineConfig{
+var examplePipeline = config.PipelineConfig{
 	ConnectionArn: "arn:aws:codestar-connections:us-east-1:111111111111:connection/12345678-1234-1234-1234-123456789012",
 	Repository:    "example/project-1",
 	Branch:        "main",
@@ -233,7 +234,7 @@ func checkPipelineNagReports(t *testing.T, app awscdk.App) {
 					return true
 				}
 			}
-			env, err := stacks.Lookup(strings.Split(path, "/")[0]) // a stage is named after its environment
+			env, err := config.Lookup(strings.Split(path, "/")[0]) // a stage is named after its environment
 			for _, a := range allowedSuppressions {
 				if a.rule == rule && a.path.MatchString(path) && (a.only == nil || err == nil && a.only(env)) {
 					return true
@@ -242,7 +243,7 @@ func checkPipelineNagReports(t *testing.T, app awscdk.App) {
 			return false
 		})
 	}
-	if want := 2 + 3*len(stacks.PipelineStages); stacksSeen != want {
+	if want := 2 + 3*len(config.PipelineStages); stacksSeen != want {
 		t.Errorf("%d stacks in the pipeline's assembly, want %d (the pipeline, its support stack, 3 per stage)", stacksSeen, want)
 	}
 }
@@ -272,7 +273,7 @@ func checkDeployAccounts(t *testing.T, s *stackOutput) {
 	checked := 0
 	for _, body := range s.resources("AWS::CodePipeline::Pipeline") {
 		for _, st := range asList(props(body)["Stages"]) {
-			env, err := stacks.Lookup(fmt.Sprint(st["Name"]))
+			env, err := config.Lookup(fmt.Sprint(st["Name"]))
 			if err != nil {
 				continue // not an environment's stage
 			}

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/project-1/project-1/internal/stacks"
+	"github.com/project-1/project-1/internal/config"
 )
 
 // one returns the properties of the only resource of type typ in s.
@@ -120,11 +120,11 @@ func read(t *testing.T, e *envOutput) deployed {
 	return d
 }
 
-// TestProductionKeepsItsPolicy checks stacks.ProductionPolicy on the
+// TestProductionKeepsItsPolicy checks config.ProductionPolicy on the
 // synthesized templates of every production environment, not on its
 // configuration: whatever builds them, prod keeps its protections.
 func TestProductionKeepsItsPolicy(t *testing.T) {
-	p := stacks.ProductionPolicy
+	p := config.ProductionPolicy
 	checked := 0
 	for name, e := range synth.all {
 		if !e.env.Production {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/project-1/project-1/internal/stacks"
+	"github.com/project-1/project-1/internal/config"
 	"github.com/project-1/project-1/netcheck"
 )
 
@@ -80,7 +80,7 @@ func TestNetcheckPipelineAssembly(t *testing.T) {
 	exps := expectedFlows(t)
 	var checked []string
 	for _, s := range stages {
-		if !slices.Contains(stacks.PipelineStages, s.Name) {
+		if !slices.Contains(config.PipelineStages, s.Name) {
 			if !s.Model.Empty() {
 				t.Errorf("stage %q (%q) is not deployed by the pipeline but declares a network", s.Name, s.Stacks)
 			}
@@ -89,8 +89,8 @@ func TestNetcheckPipelineAssembly(t *testing.T) {
 		checked = append(checked, s.Name)
 		checkStage(t, s, exps)
 	}
-	if !slices.Equal(checked, stacks.PipelineStages) {
-		t.Errorf("stages checked %q, want the pipeline's %q", checked, stacks.PipelineStages)
+	if !slices.Equal(checked, config.PipelineStages) {
+		t.Errorf("stages checked %q, want the pipeline's %q", checked, config.PipelineStages)
 	}
 	if !slices.ContainsFunc(stages, func(s netcheck.Stage) bool { return slices.Contains(s.Stacks, "project-1-Pipeline") }) {
 		t.Errorf("no stage holds the pipeline stack: %+v", stages)

@@ -14,7 +14,7 @@ import (
 )
 
 // TestReviewProductionStages: the review's production stages are the
-// environments that keep stacks.ProductionPolicy (the review package cannot
+// environments that keep config.ProductionPolicy (the review package cannot
 // import stacks, which needs jsii).
 func TestReviewProductionStages(t *testing.T) {
 	var want []string

@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
-	"github.com/project-1/project-1/internal/stacks"
+	configuration "github.com/project-1/project-1/internal/config"
 )
 
 // fakeParameters answers GetParameter from values, by region and name.
@@ -41,7 +41,7 @@ const (
 func testOptions(t *testing.T, values map[string]string, asked *[]string) options {
 	file := filepath.Join(t.TempDir(), "images.go")
 	return options{
-		environments: stacks.Environments,
+		environments: configuration.Environments,
 		client: func(_ context.Context, region string) (parameters, error) {
 			return fakeParameters{region: region, values: values, asked: asked}, nil
 		},
@@ -84,8 +84,8 @@ func TestOneEnvironmentKeepsTheOthers(t *testing.T) {
 	var asked []string
 	values := map[string]string{"eu-west-1 " + arm: "ami-0dddddddddddddddd"}
 	opt := testOptions(t, values, &asked)
-	opt.environments = func() []stacks.Environment {
-		envs := stacks.Environments()
+	opt.environments = func() []configuration.Environment {
+		envs := configuration.Environments()
 		for i := range envs {
 			envs[i].Web.ImageId = "ami-0123456789abcdef0"
 		}
@@ -137,15 +137,15 @@ func TestBadUsageAndFailures(t *testing.T) {
 	}
 }
 
-// The committed internal/stacks/images.go is what the command writes for its pins,
+// The committed internal/config/images.go is what the command writes for its pins,
 // so that a refresh's diff is only the images.
 func TestCommittedFileIsTheCommandsOwn(t *testing.T) {
-	committed, err := os.ReadFile("../../internal/stacks/images.go")
+	committed, err := os.ReadFile("../../internal/config/images.go")
 	if err != nil {
 		t.Fatal(err)
 	}
 	pins := map[string]string{}
-	for _, e := range stacks.Environments() {
+	for _, e := range configuration.Environments() {
 		if e.Web.ImageId != "" {
 			pins[e.Name] = e.Web.ImageId
 		}
@@ -155,6 +155,6 @@ func TestCommittedFileIsTheCommandsOwn(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, committed) {
-		t.Errorf("internal/stacks/images.go is not what cmd/image writes for its pins:\n%s\nwant:\n%s", committed, got)
+		t.Errorf("internal/config/images.go is not what cmd/image writes for its pins:\n%s\nwant:\n%s", committed, got)
 	}
 }

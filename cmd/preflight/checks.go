@@ -21,10 +21,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
-	"github.com/project-1/project-1/constructs/database"
-	"github.com/project-1/project-1/constructs/web"
+	"github.com/project-1/project-1/constructs/database/dbprops"
+	"github.com/project-1/project-1/constructs/web/webprops"
 	"github.com/project-1/project-1/internal/appcontext"
-	"github.com/project-1/project-1/internal/stacks"
+	configuration "github.com/project-1/project-1/internal/config"
 	"github.com/project-1/project-1/internal/validate"
 )
 
@@ -106,7 +106,7 @@ func (p *preflight) execute(ctx context.Context, pl plan) {
 	}
 }
 
-func (p *preflight) checkPipeline(ctx context.Context, cfg *stacks.PipelineConfig) {
+func (p *preflight) checkPipeline(ctx context.Context, cfg *configuration.PipelineConfig) {
 	r := p.out
 	r.group(fmt.Sprintf("pipeline (account %s, %s)", orAny(cfg.Account), orAny(cfg.Region)))
 	if err := cfg.Validate(); err != nil {
@@ -164,7 +164,7 @@ func (p *preflight) checkEnvironment(ctx context.Context, t target) {
 // alarms fails when the environment's alarm topic would have no subscriber:
 // its alarms and the Auto Scaling notifications would reach no one. It needs
 // no AWS call.
-func alarms(r *report, env stacks.Environment) {
+func alarms(r *report, env configuration.Environment) {
 	if env.Monitoring.AlarmEmail == "" {
 		r.fail("alarms", "the alarm topic has no subscriber: every alarm and Auto Scaling notification of "+env.Name+" reaches no one",
 			"pass the address to cdk deploy and to preflight as -c "+appcontext.AlarmEmailKey+"=ops@example.com (or set Monitoring.AlarmEmail), then confirm the subscription from the email AWS sends")
@@ -232,7 +232,7 @@ func (p *preflight) bootstrap(ctx context.Context, c *clients, account, trust st
 
 // zones checks that every configured zone is an available availability zone
 // of the account, and returns those that are.
-func (p *preflight) zones(ctx context.Context, c *clients, env stacks.Environment) []string {
+func (p *preflight) zones(ctx context.Context, c *clients, env configuration.Environment) []string {
 	r := p.out
 	configured := zonesOf(env)
 	out, err := c.ec2.DescribeAvailabilityZones(ctx, &ec2.DescribeAvailabilityZonesInput{})
@@ -267,7 +267,7 @@ func (p *preflight) zones(ctx context.Context, c *clients, env stacks.Environmen
 	}
 	if len(problems) > 0 {
 		r.fail("zones", strings.Join(problems, "; "),
-			fmt.Sprintf("give environment %s zones the account has in %s (%s): Network.Subnets in internal/stacks/environments.go (network.SpecLayout(N, zoneA, zoneB))",
+			fmt.Sprintf("give environment %s zones the account has in %s (%s): Network.Subnets in internal/config/environments.go (network.SpecLayout(N, zoneA, zoneB))",
 				env.Name, c.region, strings.Join(names, ", ")))
 		return found
 	}
@@ -278,7 +278,7 @@ func (p *preflight) zones(ctx context.Context, c *clients, env stacks.Environmen
 // instanceTypes checks that every zone offers the web tier's instance type or
 // its alternate: the Auto Scaling group spans the private subnets of every
 // zone, and its mixed-instances policy launches whichever of the two a zone has.
-func (p *preflight) instanceTypes(ctx context.Context, c *clients, env stacks.Environment, zones []string) {
+func (p *preflight) instanceTypes(ctx context.Context, c *clients, env configuration.Environment, zones []string) {
 	r := p.out
 	types := []string{env.Web.InstanceType}
 	fields := "Web.InstanceType"
@@ -332,7 +332,7 @@ func (p *preflight) instanceTypes(ctx context.Context, c *clients, env stacks.En
 	}
 	if len(missing) > 0 {
 		r.fail("instance type", fmt.Sprintf("%s (%s) not offered in %s; the web tier's Auto Scaling group launches in every zone", strings.Join(types, " or "), fields, strings.Join(missing, ", ")),
-			fmt.Sprintf("choose a %s offered in every zone of environment %s, or zones that offer %s (internal/stacks/environments.go); list them with: aws ec2 describe-instance-type-offerings --location-type availability-zone --filters Name=instance-type,Values=%s --region %s",
+			fmt.Sprintf("choose a %s offered in every zone of environment %s, or zones that offer %s (internal/config/environments.go); list them with: aws ec2 describe-instance-type-offerings --location-type availability-zone --filters Name=instance-type,Values=%s --region %s",
 				fields, env.Name, strings.Join(types, " or "), strings.Join(types, ","), c.region))
 		return
 	}
@@ -342,11 +342,11 @@ func (p *preflight) instanceTypes(ctx context.Context, c *clients, env stacks.En
 // database checks that RDS offers the MySQL version NewMysql asks for on the
 // environment's instance class, with gp3 storage, Multi-AZ when configured,
 // in the configured zones.
-func (p *preflight) database(ctx context.Context, c *clients, env stacks.Environment, zones []string) {
+func (p *preflight) database(ctx context.Context, c *clients, env configuration.Environment, zones []string) {
 	r := p.out
 	d := env.Data
 	class := "db." + d.DatabaseInstanceType
-	version := database.EngineVersion
+	version := dbprops.EngineVersion
 	in := &rds.DescribeOrderableDBInstanceOptionsInput{Engine: aws.String("mysql"), DBInstanceClass: aws.String(class), Vpc: aws.Bool(true)}
 	if strings.Count(version, ".") >= 2 {
 		in.EngineVersion = aws.String(version)
@@ -387,7 +387,7 @@ func (p *preflight) database(ctx context.Context, c *clients, env stacks.Environ
 	switch {
 	case len(all.versions) == 0:
 		r.fail("database", what+" is not offered in "+c.region+" (RDS retires minor versions about a year after release)",
-			fmt.Sprintf("take a version RDS offers for %s (database.EngineVersion in constructs/database), or another Data.DatabaseInstanceType for environment %s; list them with: %s", class, env.Name, list))
+			fmt.Sprintf("take a version RDS offers for %s (dbprops.EngineVersion in constructs/database), or another Data.DatabaseInstanceType for environment %s; list them with: %s", class, env.Name, list))
 		return
 	case len(gp3.versions) == 0:
 		r.fail("database", fmt.Sprintf("%s is offered only with storage %s, not gp3", what, strings.Join(sorted(all.storage), ", ")),
@@ -549,7 +549,7 @@ func (p *preflight) stackLive(ctx context.Context, c *clients, name string) (boo
 
 // table checks that the Forum table's fixed name is free, unless the data
 // stack that owns it is deployed (an update).
-func (p *preflight) table(ctx context.Context, c *clients, env stacks.Environment, dataLive bool) {
+func (p *preflight) table(ctx context.Context, c *clients, env configuration.Environment, dataLive bool) {
 	r := p.out
 	name := env.Data.TableName
 	out, err := c.dynamo.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
@@ -567,7 +567,7 @@ func (p *preflight) table(ctx context.Context, c *clients, env stacks.Environmen
 	}
 	r.fail("table", fmt.Sprintf("table %s already exists in %s (%s) and no stack %s-Data is deployed: creating the data stack would fail with \"already exists\"",
 		name, c.region, out.Table.TableStatus, env.Name),
-		fmt.Sprintf("if it is this environment's table, retained by an earlier deploy, bring it into the stack with npx cdk import -c env=%s '%s/Data' before deploying, or back it up and delete it (turn its deletion protection off first); otherwise give environment %s another Data.TableName in internal/stacks/environments.go",
+		fmt.Sprintf("if it is this environment's table, retained by an earlier deploy, bring it into the stack with npx cdk import -c env=%s '%s/Data' before deploying, or back it up and delete it (turn its deletion protection off first); otherwise give environment %s another Data.TableName in internal/config/environments.go",
 			env.Name, env.Name, env.Name))
 }
 
@@ -576,10 +576,10 @@ func (p *preflight) table(ctx context.Context, c *clients, env stacks.Environmen
 // in the region, and says when a newer Amazon Linux 2023 image exists. An
 // environment without a pin FAILs: each of its deploys would boot the newest
 // image and replace every web server whenever AWS had published one.
-func (p *preflight) image(ctx context.Context, c *clients, env stacks.Environment) {
+func (p *preflight) image(ctx context.Context, c *clients, env configuration.Environment) {
 	r := p.out
-	refresh := fmt.Sprintf("go run ./cmd/image -c env=%s -write (it pins the newest image in internal/stacks/images.go); review and commit it", env.Name)
-	parameter := web.ImageParameter(env.Web.InstanceType)
+	refresh := fmt.Sprintf("go run ./cmd/image -c env=%s -write (it pins the newest image in internal/config/images.go); review and commit it", env.Name)
+	parameter := webprops.ImageParameter(env.Web.InstanceType)
 	arch := "x86_64"
 	if validate.Arm64(env.Web.InstanceType) {
 		arch = "arm64"
@@ -624,7 +624,7 @@ func (p *preflight) image(ctx context.Context, c *clients, env stacks.Environmen
 
 // connection checks that the pipeline's source connection exists and has
 // completed its handshake.
-func (p *preflight) connection(ctx context.Context, cfg *stacks.PipelineConfig) {
+func (p *preflight) connection(ctx context.Context, cfg *configuration.PipelineConfig) {
 	r := p.out
 	arn := cfg.ConnectionArn
 	region := strings.Split(arn, ":")[3]
@@ -663,7 +663,7 @@ func (p *preflight) connection(ctx context.Context, cfg *stacks.PipelineConfig) 
 }
 
 // zonesOf is the environment's zones, in the order of its subnets.
-func zonesOf(env stacks.Environment) []string {
+func zonesOf(env configuration.Environment) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, s := range env.Network.Subnets {

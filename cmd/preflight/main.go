@@ -19,7 +19,7 @@
 // and alarmEmail, the alarm topics' subscriber. An environment whose alarm
 // topic would have no subscriber fails the "alarms" check.
 // Environments come from the project's own configuration
-// (stacks.Environments), validated as `cdk synth` validates them.
+// (configuration.Environments), validated as `cdk synth` validates them.
 //
 // It needs credentials (the AWS SDK's standard chain: AWS_PROFILE, SSO, ...)
 // and makes only read calls: sts:GetCallerIdentity, ssm:GetParameter,
@@ -56,7 +56,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/project-1/project-1/internal/appcontext"
-	"github.com/project-1/project-1/internal/stacks"
+	configuration "github.com/project-1/project-1/internal/config"
 )
 
 func main() {
@@ -68,14 +68,14 @@ func main() {
 
 // options are what the tests replace.
 type options struct {
-	environments func() []stacks.Environment
+	environments func() []configuration.Environment
 	cdkJSON      string // the file whose "context" -c adds to
 	loadConfig   func(ctx context.Context, region string) (aws.Config, error)
 }
 
 func defaultOptions() options {
 	return options{
-		environments: stacks.Environments,
+		environments: configuration.Environments,
 		cdkJSON:      "cdk.json",
 		loadConfig: func(ctx context.Context, region string) (aws.Config, error) {
 			return config.LoadDefaultConfig(ctx, config.WithRegion(region))
@@ -151,8 +151,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, opt optio
 		fmt.Fprintf(stderr, "preflight: %v\n", err)
 		return 2
 	}
-	envs := stacks.WithAlarmEmail(opt.environments(), parsed.AlarmEmail)
-	if err := stacks.ValidateAll(envs); err != nil {
+	envs := configuration.WithAlarmEmail(opt.environments(), parsed.AlarmEmail)
+	if err := configuration.ValidateAll(envs); err != nil {
 		fmt.Fprintf(stderr, "preflight: invalid configuration (cdk synth refuses it too):\n%v\n", err)
 		return 2
 	}
@@ -206,26 +206,26 @@ func readContext(path string) (map[string]string, error) {
 
 // plan is what to check: the pipeline (when on), then environments.
 type plan struct {
-	pipeline *stacks.PipelineConfig
+	pipeline *configuration.PipelineConfig
 	targets  []target
 }
 
 // target is one environment and the account its stacks deploy to ("" when
 // any: whichever account the credentials name).
 type target struct {
-	env     stacks.Environment
+	env     configuration.Environment
 	account string
 	trust   string // the pipeline account that deploys it, when another
 }
 
-func makePlan(envs []stacks.Environment, c appcontext.Context) (plan, error) {
+func makePlan(envs []configuration.Environment, c appcontext.Context) (plan, error) {
 	var p plan
 	name := c.Env
 	if c.Pipeline {
-		cfg := stacks.PipelineFromContext(c)
+		cfg := configuration.PipelineFromContext(c)
 		p.pipeline = &cfg
-		stages := stacks.PipelineStages
-		if name != "" && name != stacks.AllEnvironments {
+		stages := configuration.PipelineStages
+		if name != "" && name != configuration.AllEnvironments {
 			if !contains(stages, name) {
 				return p, fmt.Errorf("environment %q is not a stage of the pipeline (%s)", name, strings.Join(stages, ", "))
 			}
@@ -249,9 +249,9 @@ func makePlan(envs []stacks.Environment, c appcontext.Context) (plan, error) {
 		return p, nil
 	}
 	if name == "" {
-		name = stacks.DefaultEnvironment
+		name = configuration.DefaultEnvironment
 	}
-	if name == stacks.AllEnvironments {
+	if name == configuration.AllEnvironments {
 		for _, env := range envs {
 			p.targets = append(p.targets, target{env: env, account: env.Account})
 		}
@@ -265,8 +265,8 @@ func makePlan(envs []stacks.Environment, c appcontext.Context) (plan, error) {
 	return p, nil
 }
 
-// lookup is stacks.Lookup over envs (the tests' environments, or the project's).
-func lookup(envs []stacks.Environment, name string) (stacks.Environment, error) {
+// lookup is configuration.Lookup over envs (the tests' environments, or the project's).
+func lookup(envs []configuration.Environment, name string) (configuration.Environment, error) {
 	var known []string
 	for _, e := range envs {
 		if e.Name == name {
@@ -274,8 +274,8 @@ func lookup(envs []stacks.Environment, name string) (stacks.Environment, error) 
 		}
 		known = append(known, e.Name)
 	}
-	return stacks.Environment{}, fmt.Errorf("unknown environment %q; known environments: %s (or %q for every one)",
-		name, strings.Join(known, ", "), stacks.AllEnvironments)
+	return configuration.Environment{}, fmt.Errorf("unknown environment %q; known environments: %s (or %q for every one)",
+		name, strings.Join(known, ", "), configuration.AllEnvironments)
 }
 
 func contains(list []string, s string) bool {

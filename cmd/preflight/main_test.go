@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -15,10 +16,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/project-1/project-1/constructs/database"
-	"github.com/project-1/project-1/constructs/web"
+	"github.com/project-1/project-1/constructs/database/dbprops"
+	"github.com/project-1/project-1/constructs/web/webprops"
 	"github.com/project-1/project-1/internal/appcontext"
-	"github.com/project-1/project-1/internal/stacks"
+	configuration "github.com/project-1/project-1/internal/config"
 )
 
 // exampleAlarmEmail is the alarm subscriber the tests give, as .ci/run does.
@@ -26,11 +27,11 @@ const exampleAlarmEmail = "alarms@example.com"
 
 // subscribed is the project's environments with exampleAlarmEmail, as
 // -c alarmEmail=alarms@example.com gives them.
-func subscribed() []stacks.Environment {
-	envs := stacks.WithAlarmEmail(stacks.Environments(), exampleAlarmEmail)
+func subscribed() []configuration.Environment {
+	envs := configuration.WithAlarmEmail(configuration.Environments(), exampleAlarmEmail)
 	for i := range envs {
 		if envs[i].Web.ImageId == "" {
-			envs[i].Web.ImageId = newestImages[envs[i].Region+" "+web.ImageParameter(envs[i].Web.InstanceType)]
+			envs[i].Web.ImageId = newestImages[envs[i].Region+" "+webprops.ImageParameter(envs[i].Web.InstanceType)]
 		}
 	}
 	return envs
@@ -53,14 +54,14 @@ func noAWS() options {
 }
 
 func TestUsageAndConfiguration(t *testing.T) {
-	broken := func() []stacks.Environment {
+	broken := func() []configuration.Environment {
 		envs := subscribed()
 		envs[1].Web.InstanceType = "db.t3.micro"
 		return envs
 	}
 	for _, tc := range []struct {
 		name string
-		envs func() []stacks.Environment
+		envs func() []configuration.Environment
 		args []string
 		want []string
 	}{
@@ -249,8 +250,8 @@ func TestEngineVersion(t *testing.T) {
 		for id, r := range tmpl.Resources {
 			if r.Type == "AWS::RDS::DBInstance" {
 				found = true
-				if r.Properties.Engine != "mysql" || r.Properties.EngineVersion != database.EngineVersion {
-					t.Errorf("%s: %s is %s %s; preflight checks mysql %s", path, id, r.Properties.Engine, r.Properties.EngineVersion, database.EngineVersion)
+				if r.Properties.Engine != "mysql" || r.Properties.EngineVersion != dbprops.EngineVersion {
+					t.Errorf("%s: %s is %s %s; preflight checks mysql %s", path, id, r.Properties.Engine, r.Properties.EngineVersion, dbprops.EngineVersion)
 				}
 			}
 		}
@@ -304,7 +305,7 @@ func TestAlarmSubscriber(t *testing.T) {
 		}},
 	} {
 		opt := noAWS()
-		opt.environments = stacks.Environments
+		opt.environments = configuration.Environments
 		var stdout, stderr bytes.Buffer
 		code := run(context.Background(), tc.args, &stdout, &stderr, opt)
 		out := stdout.String() + stderr.String()
@@ -318,6 +319,20 @@ func TestAlarmSubscriber(t *testing.T) {
 		}
 		if slices.Contains(tc.args, "alarmEmail="+exampleAlarmEmail) && strings.Contains(out, "FAIL alarms") {
 			t.Errorf("%v: FAIL alarms with a subscriber\n%s", tc.args, out)
+		}
+	}
+}
+
+// TestNoCdkImport: preflight reads the configuration (internal/config and
+// the constructs' CDK-free props) without any aws-cdk-go or jsii package.
+func TestNoCdkImport(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Skipf("go list: %v", err)
+	}
+	for _, pkg := range strings.Fields(string(out)) {
+		if strings.HasPrefix(pkg, "github.com/aws/aws-cdk-go/") || strings.HasPrefix(pkg, "github.com/aws/jsii-runtime-go") || strings.HasPrefix(pkg, "github.com/aws/constructs-go/") {
+			t.Errorf("cmd/preflight depends on %s", pkg)
 		}
 	}
 }

@@ -28,9 +28,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
-	"github.com/project-1/project-1/constructs/web"
+	"github.com/project-1/project-1/constructs/web/webprops"
+	configuration "github.com/project-1/project-1/internal/config"
 	"github.com/project-1/project-1/internal/localserver"
-	"github.com/project-1/project-1/internal/stacks"
 )
 
 // The integration tests run the command against moto's server (moto 5.2 is
@@ -154,7 +154,7 @@ func newWorld(t *testing.T) *world {
 	w := &world{t: t, fakes: f}
 	for _, region := range []string{"us-east-1", "eu-west-1"} {
 		for _, instanceType := range []string{"t3.micro", "c7g.medium"} {
-			name := web.ImageParameter(instanceType)
+			name := webprops.ImageParameter(instanceType)
 			out, err := ssm.NewFromConfig(w.config(region)).GetParameter(context.Background(), &ssm.GetParameterInput{Name: aws.String(name)})
 			if err != nil {
 				t.Fatalf("moto has no %s in %s: %v", name, region, err)
@@ -245,7 +245,7 @@ func (w *world) createStack(region, name string) {
 
 // run runs the command with the project's cdk.json and envs (the project's
 // environments when nil).
-func (w *world) run(envs func() []stacks.Environment, args ...string) (int, string) {
+func (w *world) run(envs func() []configuration.Environment, args ...string) (int, string) {
 	w.t.Helper()
 	opt := defaultOptions()
 	opt.cdkJSON = "../../cdk.json"
@@ -376,8 +376,8 @@ func TestBootstrap(t *testing.T) {
 }
 
 // withDev is the project's environments with dev's zones replaced.
-func withDev(change func(*stacks.Environment)) func() []stacks.Environment {
-	return func() []stacks.Environment {
+func withDev(change func(*configuration.Environment)) func() []configuration.Environment {
+	return func() []configuration.Environment {
 		envs := subscribed()
 		for i := range envs {
 			if envs[i].Name == "dev" {
@@ -388,8 +388,8 @@ func withDev(change func(*stacks.Environment)) func() []stacks.Environment {
 	}
 }
 
-func zones(a, b string) func(*stacks.Environment) {
-	return func(e *stacks.Environment) {
+func zones(a, b string) func(*configuration.Environment) {
+	return func(e *configuration.Environment) {
 		for i := range e.Network.Subnets {
 			if e.Network.Subnets[i].AvailabilityZone == "us-east-1b" {
 				e.Network.Subnets[i].AvailabilityZone = b
@@ -410,7 +410,7 @@ func TestZonesAndInstanceTypes(t *testing.T) {
 		}
 		want(t, out,
 			"FAIL zones: us-east-1g is not an availability zone of this account in us-east-1",
-			"fix: give environment dev zones the account has in us-east-1 (us-east-1a, us-east-1b, us-east-1c, us-east-1d, us-east-1e, us-east-1f): Network.Subnets in internal/stacks/environments.go",
+			"fix: give environment dev zones the account has in us-east-1 (us-east-1a, us-east-1b, us-east-1c, us-east-1d, us-east-1e, us-east-1f): Network.Subnets in internal/config/environments.go",
 			"PASS instance type: t3.micro offered in us-east-1a; t3a.micro offered in us-east-1a\n", // checked where the zone exists
 		)
 	})
@@ -431,7 +431,7 @@ func TestZonesAndInstanceTypes(t *testing.T) {
 	t.Run("a zone with only the alternate type", func(t *testing.T) {
 		// us-east-1e offers m4.large but not m5.large: the mixed-instances
 		// policy launches m4.large there, so the check passes.
-		code, out := w.run(withDev(func(e *stacks.Environment) {
+		code, out := w.run(withDev(func(e *configuration.Environment) {
 			zones("us-east-1a", "us-east-1e")(e)
 			e.Web.InstanceType, e.Web.AlternateInstanceType = "m5.large", "m4.large"
 		}), "-c", "env=dev")
@@ -452,7 +452,7 @@ func TestDatabase(t *testing.T) {
 	}{
 		{"no 8.4 offered", []rdsOption{{version: "8.0.40", class: "db.t3.micro", storage: "gp3", multiAz: true}}, "dev", []string{
 			"FAIL database: MySQL 8.4 on db.t3.micro is not offered in us-east-1",
-			"fix: take a version RDS offers for db.t3.micro (database.EngineVersion in constructs/database), or another Data.DatabaseInstanceType for environment dev; list them with: aws rds describe-orderable-db-instance-options --engine mysql --db-instance-class db.t3.micro",
+			"fix: take a version RDS offers for db.t3.micro (dbprops.EngineVersion in constructs/database), or another Data.DatabaseInstanceType for environment dev; list them with: aws rds describe-orderable-db-instance-options --engine mysql --db-instance-class db.t3.micro",
 		}, false},
 		{"no gp3", []rdsOption{{version: "8.4.6", class: "db.t3.micro", storage: "gp2", multiAz: true}}, "dev", []string{
 			"FAIL database: MySQL 8.4 on db.t3.micro is offered only with storage gp2, not gp3",
@@ -546,7 +546,7 @@ func TestTable(t *testing.T) {
 		}
 		want(t, out,
 			`FAIL table: table Forum-dev already exists in us-east-1 (ACTIVE) and no stack dev-Data is deployed: creating the data stack would fail with "already exists"`,
-			"fix: if it is this environment's table, retained by an earlier deploy, bring it into the stack with npx cdk import -c env=dev 'dev/Data' before deploying, or back it up and delete it (turn its deletion protection off first); otherwise give environment dev another Data.TableName in internal/stacks/environments.go",
+			"fix: if it is this environment's table, retained by an earlier deploy, bring it into the stack with npx cdk import -c env=dev 'dev/Data' before deploying, or back it up and delete it (turn its deletion protection off first); otherwise give environment dev another Data.TableName in internal/config/environments.go",
 		)
 		// prod's table has the same name in another region.
 		if code, _ := w.run(nil, "-c", "env=prod"); code != 0 {
@@ -568,7 +568,7 @@ func TestTable(t *testing.T) {
 func TestCredentials(t *testing.T) {
 	w := newWorld(t).bootstrapped()
 	t.Run("another account", func(t *testing.T) {
-		code, out := w.run(withDev(func(e *stacks.Environment) { e.Account = "111111111111" }), "-c", "env=dev")
+		code, out := w.run(withDev(func(e *configuration.Environment) { e.Account = "111111111111" }), "-c", "env=dev")
 		if code != 1 {
 			t.Errorf("exit %d, want 1", code)
 		}
@@ -673,7 +673,7 @@ func TestPipeline(t *testing.T) {
 	})
 	t.Run("a stage in another account", func(t *testing.T) {
 		w.fakes.setConnection(connectionArn, "AVAILABLE")
-		envs := withDev(func(e *stacks.Environment) { e.Account = "222222222222" })
+		envs := withDev(func(e *configuration.Environment) { e.Account = "222222222222" })
 		_, out := w.run(envs, pipelineArgs(connectionArn)...)
 		want(t, out,
 			"environment dev (account 222222222222, us-east-1)",
@@ -855,10 +855,10 @@ func TestImage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x86 := newestImages["us-east-1 "+web.ImageParameter("t3.micro")]
-	arm := newestImages["us-east-1 "+web.ImageParameter("c7g.medium")]
-	pin := func(image string) func() []stacks.Environment {
-		return func() []stacks.Environment {
+	x86 := newestImages["us-east-1 "+webprops.ImageParameter("t3.micro")]
+	arm := newestImages["us-east-1 "+webprops.ImageParameter("c7g.medium")]
+	pin := func(image string) func() []configuration.Environment {
+		return func() []configuration.Environment {
 			envs := subscribed()
 			envs[0].Web.ImageId = image
 			return envs

@@ -7,6 +7,7 @@ import (
 
 	"github.com/project-1/project-1/constructs/monitoring"
 	"github.com/project-1/project-1/constructs/web"
+	"github.com/project-1/project-1/internal/config"
 )
 
 // AppStackProps configures AppStack.
@@ -14,7 +15,7 @@ type AppStackProps struct {
 	awscdk.StackProps
 	Network    *NetworkStack
 	Data       *DataStack
-	Web        WebConfig
+	Web        config.WebConfig
 	Monitoring monitoring.Settings
 	// Title heads the dashboard.
 	Title string

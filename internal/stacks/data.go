@@ -13,6 +13,7 @@ import (
 
 	"github.com/project-1/project-1/constructs/database"
 	"github.com/project-1/project-1/constructs/storage"
+	"github.com/project-1/project-1/internal/config"
 	"github.com/project-1/project-1/internal/keypolicy"
 )
 
@@ -21,7 +22,7 @@ type DataStackProps struct {
 	awscdk.StackProps
 	Vpc                   awsec2.IVpc
 	DatabaseSecurityGroup awsec2.ISecurityGroup
-	Data                  DataConfig
+	Data                  config.DataConfig
 }
 
 // DataStack holds every stateful resource: the database, the Forum table, the

@@ -3,7 +3,6 @@ package stacks
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -15,41 +14,8 @@ import (
 
 	"github.com/project-1/project-1/internal/appcontext"
 	"github.com/project-1/project-1/internal/cfnlint"
+	"github.com/project-1/project-1/internal/config"
 )
-
-// PipelineConfig is where the delivery pipeline runs and what it watches.
-// PipelineFromContext fills it from the context keys named in each field's
-// comment (set them in cdk.json, so the pipeline's own synthesis sees them
-// too); constructs never read them.
-type PipelineConfig struct {
-	ConnectionArn string // pipeline:connectionArn, a CodeStar/CodeConnections connection to the repository host
-	Repository    string // pipeline:repository, "owner/name"
-	Branch        string // pipeline:branch
-	Account       string // pipeline:account, the 12-digit account the pipeline runs in
-	Region        string // pipeline:region
-	// AlarmEmail is the context key alarmEmail the pipeline was synthesized
-	// with, optional: the pipeline's own synthesis passes it on, so prod keeps
-	// its subscriber (and validates) there too.
-	AlarmEmail string
-}
-
-// PipelineFromContext is the pipeline's configuration from the parsed
-// context: the pipeline:* settings and alarmEmail. main and cmd/preflight
-// both read it here.
-func PipelineFromContext(c appcontext.Context) PipelineConfig {
-	return PipelineConfig{
-		ConnectionArn: c.Settings["connectionArn"],
-		Repository:    c.Settings["repository"],
-		Branch:        c.Settings["branch"],
-		Account:       c.Settings["account"],
-		Region:        c.Settings["region"],
-		AlarmEmail:    c.AlarmEmail,
-	}
-}
-
-// PipelineStages are the environments the pipeline deploys, in order. Each
-// after the first waits for a manual approval.
-var PipelineStages = []string{"dev", "prod"}
 
 // DeployedAssemblyKey is where, in the pipeline's artifact bucket, the
 // pipeline keeps the cloud assembly that last went through every stage
@@ -91,35 +57,6 @@ const (
 	CdkAssetsVersion = "4.7.3"
 )
 
-var (
-	connectionPattern = regexp.MustCompile(`^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$`)
-	repositoryPattern = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
-	branchPattern     = regexp.MustCompile(`^[A-Za-z0-9._/-]+$`)
-)
-
-// Validate reports every problem of the pipeline settings, naming the context
-// key and the value.
-func (c *PipelineConfig) Validate() error {
-	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	if !connectionPattern.MatchString(c.ConnectionArn) {
-		bad("pipeline:connectionArn %q is not a CodeStar connection ARN (arn:aws:codestar-connections:REGION:ACCOUNT:connection/ID); create one in the console and set it in cdk.json", c.ConnectionArn)
-	}
-	if !repositoryPattern.MatchString(c.Repository) {
-		bad("pipeline:repository %q is not owner/name", c.Repository)
-	}
-	if !branchPattern.MatchString(c.Branch) {
-		bad("pipeline:branch %q is not a branch name", c.Branch)
-	}
-	if !accountPattern.MatchString(c.Account) {
-		bad("pipeline:account %q is not a 12-digit AWS account ID", c.Account)
-	}
-	if !regionPattern.MatchString(c.Region) {
-		bad("pipeline:region %q is not an AWS region name like us-east-1", c.Region)
-	}
-	return errors.Join(errs...)
-}
-
 // PipelineStack is the CDK Pipelines delivery pipeline.
 type PipelineStack struct {
 	awscdk.Stack
@@ -131,23 +68,23 @@ type PipelineStack struct {
 // BuildPipeline validates the pipeline settings and every environment and,
 // only when all are valid, adds to scope the pipeline stack and the stages it
 // deploys. Nothing is built when something is missing or wrong.
-func BuildPipeline(scope constructs.Construct, envs []Environment, cfg PipelineConfig) (*PipelineStack, error) {
+func BuildPipeline(scope constructs.Construct, envs []config.Environment, cfg config.PipelineConfig) (*PipelineStack, error) {
 	var errs []error
 	if err := cfg.Validate(); err != nil {
 		errs = append(errs, err)
 	}
-	if err := ValidateAll(envs); err != nil {
+	if err := config.ValidateAll(envs); err != nil {
 		errs = append(errs, err)
 	}
-	var deployed []Environment
-	for _, name := range PipelineStages {
-		env, err := lookup(envs, name)
+	var deployed []config.Environment
+	for _, name := range config.PipelineStages {
+		env, err := config.LookupIn(envs, name)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("pipeline stage: %w", err))
 		}
 		deployed = append(deployed, env)
 	}
-	if err := RequireSubscribers(deployed); err != nil {
+	if err := config.RequireSubscribers(deployed); err != nil {
 		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
@@ -156,7 +93,7 @@ func BuildPipeline(scope constructs.Construct, envs []Environment, cfg PipelineC
 
 	stack := awscdk.NewStack(scope, jsii.String("Pipeline"), &awscdk.StackProps{
 		StackName:   jsii.String("project-1-Pipeline"),
-		Description: jsii.String("project-1 delivery pipeline: test, synthesize, deploy " + strings.Join(PipelineStages, " then ")),
+		Description: jsii.String("project-1 delivery pipeline: test, synthesize, deploy " + strings.Join(config.PipelineStages, " then ")),
 		Env:         &awscdk.Environment{Account: jsii.String(cfg.Account), Region: jsii.String(cfg.Region)},
 	})
 	awscdk.Aspects_Of(stack).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)

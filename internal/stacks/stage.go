@@ -12,6 +12,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/project-1/project-1/internal/config"
 )
 
 // EnvironmentStage is one environment: the unit that `cdk deploy` and a pipeline deploy.
@@ -24,7 +26,7 @@ type EnvironmentStage struct {
 
 // NewEnvironmentStage builds the stage of env, which must have passed Validate.
 // cdk-nag's AWS Solutions checks run on every stack in it at synthesis.
-func NewEnvironmentStage(scope constructs.Construct, env *Environment) *EnvironmentStage {
+func NewEnvironmentStage(scope constructs.Construct, env *config.Environment) *EnvironmentStage {
 	var account *string
 	if env.Account != "" {
 		account = jsii.String(env.Account)
@@ -70,19 +72,19 @@ func NewEnvironmentStage(scope constructs.Construct, env *Environment) *Environm
 // of every one for AllEnvironments. Nothing is built when the configuration
 // is bad, the name unknown, or a Production environment among them has no
 // alarm subscriber (RequireSubscribers).
-func BuildApp(scope constructs.Construct, envs []Environment, name string) ([]*EnvironmentStage, error) {
-	if err := ValidateAll(envs); err != nil {
+func BuildApp(scope constructs.Construct, envs []config.Environment, name string) ([]*EnvironmentStage, error) {
+	if err := config.ValidateAll(envs); err != nil {
 		return nil, fmt.Errorf("invalid configuration:\n%w", err)
 	}
 	selected := envs
-	if name != AllEnvironments {
-		env, err := lookup(envs, name)
+	if name != config.AllEnvironments {
+		env, err := config.LookupIn(envs, name)
 		if err != nil {
 			return nil, err
 		}
-		selected = []Environment{env}
+		selected = []config.Environment{env}
 	}
-	if err := RequireSubscribers(selected); err != nil {
+	if err := config.RequireSubscribers(selected); err != nil {
 		return nil, fmt.Errorf("invalid configuration:\n%w", err)
 	}
 	var stages []*EnvironmentStage
@@ -185,7 +187,7 @@ func NewApp(props *awscdk.AppProps) awscdk.App {
 
 // dashboardTitle is "project-1", or "project-1 NAME" for another environment.
 func dashboardTitle(name string) string {
-	if name == DefaultEnvironment {
+	if name == config.DefaultEnvironment {
 		return name
 	}
 	return "project-1 " + name

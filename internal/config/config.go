@@ -1,6 +1,7 @@
-// Package stacks holds the environments of project-1 as typed Go, validates
-// them, and composes the constructs into one awscdk.Stage per environment.
-package stacks
+// Package config holds the environments of project-1 as typed Go and
+// validates them, with no CDK import: cmd/preflight and cmd/image read it
+// without jsii, and internal/stacks composes the constructs from it.
+package config
 
 import (
 	"errors"
@@ -10,9 +11,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/project-1/project-1/constructs/database"
-	"github.com/project-1/project-1/constructs/monitoring"
-	"github.com/project-1/project-1/constructs/network"
+	"github.com/project-1/project-1/constructs/database/dbprops"
+	"github.com/project-1/project-1/constructs/monitoring/alarmprops"
+	"github.com/project-1/project-1/constructs/network/netprops"
 	"github.com/project-1/project-1/internal/validate"
 )
 
@@ -32,13 +33,13 @@ type Environment struct {
 	// zones must be in it; they are pinned there, so synthesis looks nothing up.
 	Region string
 	// Network is the VPC: CIDRs, subnets, NAT gateways, flow-log retention.
-	Network network.VpcProps
+	Network netprops.VpcProps
 	// Web is the load balancer and the web tier.
 	Web WebConfig
 	// Data is the database, the Forum table, the data bucket and the log bucket.
 	Data DataConfig
 	// Monitoring is the alarm topic's subscriber and the alarms' thresholds.
-	Monitoring monitoring.Settings
+	Monitoring alarmprops.Settings
 }
 
 // WebConfig sizes and protects the load balancer and web tier.
@@ -62,7 +63,7 @@ type WebConfig struct {
 	CertificateArn string
 	// ImageId is the image (AMI) the web servers boot, pinned: an image of
 	// InstanceType's architecture in the environment's Region. Optional: go
-	// run ./cmd/image -write pins every environment in internal/stacks/images.go, and
+	// run ./cmd/image -write pins every environment in internal/config/images.go, and
 	// a value here wins over that file. Empty: every deploy boots the newest
 	// Amazon Linux 2023 image, replacing every server when AWS has published
 	// a new one (web.Props.ImageId).
@@ -88,7 +89,7 @@ type DataConfig struct {
 	// DatabaseDeletionProtection stops the instance being deleted by anyone.
 	DatabaseDeletionProtection bool
 	// DatabaseBackupDays is the automated backup retention: at least 7
-	// (BaselinePolicy; production 14), at most database.MaxBackupDays (35).
+	// (BaselinePolicy; production 14), at most dbprops.MaxBackupDays (35).
 	DatabaseBackupDays int
 	// DatabaseLogRetentionDays for the exported logs (audit, error, slow-query, general).
 	DatabaseLogRetentionDays int
@@ -112,9 +113,11 @@ type DataConfig struct {
 }
 
 // Lookup returns the environment called name, or an error that lists the known ones.
-func Lookup(name string) (Environment, error) { return lookup(Environments(), name) }
+func Lookup(name string) (Environment, error) { return LookupIn(Environments(), name) }
 
-func lookup(envs []Environment, name string) (Environment, error) {
+// LookupIn returns the environment of envs called name, or an error that
+// lists the known ones.
+func LookupIn(envs []Environment, name string) (Environment, error) {
 	var known []string
 	for _, e := range envs {
 		if e.Name == name {
@@ -213,14 +216,14 @@ func (e *Environment) validateData(bad func(string, ...any)) {
 	if d.DatabaseMaxStorageGiB < d.DatabaseStorageGiB || d.DatabaseMaxStorageGiB > 65536 {
 		bad("Data.DatabaseMaxStorageGiB %d: must be from Data.DatabaseStorageGiB (%d) to 65536", d.DatabaseMaxStorageGiB, d.DatabaseStorageGiB)
 	}
-	if d.DatabaseBackupDays < 1 || d.DatabaseBackupDays > database.MaxBackupDays {
-		bad("Data.DatabaseBackupDays %d: RDS keeps 1 to %d days of backups", d.DatabaseBackupDays, database.MaxBackupDays)
+	if d.DatabaseBackupDays < 1 || d.DatabaseBackupDays > dbprops.MaxBackupDays {
+		bad("Data.DatabaseBackupDays %d: RDS keeps 1 to %d days of backups", d.DatabaseBackupDays, dbprops.MaxBackupDays)
 	}
 	if err := validate.Retention(d.DatabaseLogRetentionDays); err != nil {
 		bad("Data.DatabaseLogRetentionDays: %v", err)
 	}
-	if !slices.Contains(database.MonitoringIntervals, d.DatabaseMonitoringSeconds) {
-		bad("Data.DatabaseMonitoringSeconds %d: must be one of %v", d.DatabaseMonitoringSeconds, database.MonitoringIntervals)
+	if !slices.Contains(dbprops.MonitoringIntervals, d.DatabaseMonitoringSeconds) {
+		bad("Data.DatabaseMonitoringSeconds %d: must be one of %v", d.DatabaseMonitoringSeconds, dbprops.MonitoringIntervals)
 	}
 	if d.DatabaseSlowQuerySeconds < 1 || d.DatabaseSlowQuerySeconds > 3600 {
 		bad("Data.DatabaseSlowQuerySeconds %d: must be from 1 to 3600", d.DatabaseSlowQuerySeconds)

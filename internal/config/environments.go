@@ -1,12 +1,12 @@
-package stacks
+package config
 
 import (
 	"errors"
 	"fmt"
 	"slices"
 
-	"github.com/project-1/project-1/constructs/monitoring"
-	"github.com/project-1/project-1/constructs/network"
+	"github.com/project-1/project-1/constructs/monitoring/alarmprops"
+	"github.com/project-1/project-1/constructs/network/netprops"
 	"github.com/project-1/project-1/internal/appcontext"
 )
 
@@ -23,11 +23,11 @@ func Defaults() Environment {
 	return Environment{
 		Name:   DefaultEnvironment,
 		Region: "us-east-1",
-		Network: network.VpcProps{
+		Network: netprops.VpcProps{
 			Name:                 "project-1",
 			Cidr:                 "10.0.0.0/16",
 			InternetGatewayName:  "Project1-Gateway",
-			Subnets:              network.SpecLayout(0, "us-east-1a", "us-east-1b"),
+			Subnets:              netprops.SpecLayout(0, "us-east-1a", "us-east-1b"),
 			NatGateways:          2,
 			FlowLogRetentionDays: 365,
 		},
@@ -58,7 +58,7 @@ func Defaults() Environment {
 			NoncurrentVersionDays:      90,
 			AccessLogDays:              365,
 		},
-		Monitoring: monitoring.Settings{
+		Monitoring: alarmprops.Settings{
 			LoadBalancer5xx:           10,
 			Target5xx:                 10,
 			UnhealthyHosts:            1,
@@ -90,7 +90,7 @@ func Environments() []Environment {
 	dev := Defaults()
 	dev.Name = "dev"
 	dev.Network.Name, dev.Network.Cidr, dev.Network.InternetGatewayName = "project-1-dev", "10.1.0.0/16", "project-1-dev-gateway"
-	dev.Network.Subnets = network.SpecLayout(1, "us-east-1a", "us-east-1b")
+	dev.Network.Subnets = netprops.SpecLayout(1, "us-east-1a", "us-east-1b")
 	dev.Network.NatGateways, dev.Network.FlowLogRetentionDays = 1, 30
 	// Burstable and the cheapest; CT.AUTOSCALING.PR.11 fails here
 	// (controls-allowed.txt).
@@ -105,7 +105,7 @@ func Environments() []Environment {
 	prod := Defaults()
 	prod.Name, prod.Region, prod.Production = "prod", "eu-west-1", true
 	prod.Network.Name, prod.Network.Cidr, prod.Network.InternetGatewayName = "project-1-prod", "10.2.0.0/16", "project-1-prod-gateway"
-	prod.Network.Subnets = network.SpecLayout(2, "eu-west-1a", "eu-west-1b")
+	prod.Network.Subnets = netprops.SpecLayout(2, "eu-west-1a", "eu-west-1b")
 	prod.Network.FlowLogRetentionDays = 731
 	prod.Web.InstanceType, prod.Web.AlternateInstanceType, prod.Web.MaxInstances = "c7g.large", "m7g.large", 6
 	p := &prod.Data
@@ -123,7 +123,7 @@ func Environments() []Environment {
 }
 
 // withPinnedImages sets each environment's Web.ImageId from pinnedImages
-// (internal/stacks/images.go, written by go run ./cmd/image -write) where it names
+// (internal/config/images.go, written by go run ./cmd/image -write) where it names
 // none of its own.
 func withPinnedImages(envs []Environment) []Environment {
 	for i := range envs {
