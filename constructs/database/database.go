@@ -18,6 +18,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/project-1/project-1/constructs/database/dbprops"
 	"github.com/project-1/project-1/internal/cfnlint"
 	"github.com/project-1/project-1/internal/retention"
 	"github.com/project-1/project-1/internal/validate"
@@ -91,11 +92,11 @@ func (p *MysqlProps) Validate() error {
 	if err := validate.InstanceType(p.InstanceType); err != nil {
 		problems.Add("InstanceType %v", err)
 	}
-	if p.StorageGiB < 20 || p.StorageGiB > 65536 {
-		problems.Add("StorageGiB %d: RDS MySQL on gp3 takes 20 to 65536", p.StorageGiB)
+	if p.StorageGiB < dbprops.MinStorageGiB || p.StorageGiB > dbprops.MaxStorageGiB {
+		problems.Add("StorageGiB %d: RDS MySQL on gp3 takes %d to %d", p.StorageGiB, dbprops.MinStorageGiB, dbprops.MaxStorageGiB)
 	}
-	if p.MaxStorageGiB < p.StorageGiB || p.MaxStorageGiB > 65536 {
-		problems.Add("MaxStorageGiB %d: must be from StorageGiB (%d) to 65536", p.MaxStorageGiB, p.StorageGiB)
+	if p.MaxStorageGiB < p.StorageGiB || p.MaxStorageGiB > dbprops.MaxStorageGiB {
+		problems.Add("MaxStorageGiB %d: must be from StorageGiB (%d) to %d", p.MaxStorageGiB, p.StorageGiB, dbprops.MaxStorageGiB)
 	}
 	if p.BackupDays < 1 || p.BackupDays > MaxBackupDays {
 		problems.Add("BackupDays %d: must be from 1 to %d", p.BackupDays, MaxBackupDays)
@@ -106,8 +107,8 @@ func (p *MysqlProps) Validate() error {
 	if p.MonitoringSeconds != 0 && !slices.Contains(MonitoringIntervals, p.MonitoringSeconds) {
 		problems.Add("MonitoringSeconds %d: must be 0 (off) or one of %v", p.MonitoringSeconds, MonitoringIntervals)
 	}
-	if p.SlowQuerySeconds < 0 || p.SlowQuerySeconds > 3600 {
-		problems.Add("SlowQuerySeconds %d: must be from 1 to 3600, or 0 for MySQL's 10", p.SlowQuerySeconds)
+	if p.SlowQuerySeconds < 0 || p.SlowQuerySeconds > dbprops.MaxSlowQuerySeconds {
+		problems.Add("SlowQuerySeconds %d: must be from 1 to %d, or 0 for MySQL's 10", p.SlowQuerySeconds, dbprops.MaxSlowQuerySeconds)
 	}
 	return problems.Err()
 }

@@ -210,11 +210,11 @@ func (e *Environment) validateData(bad func(string, ...any)) {
 	if err := validate.InstanceType(d.DatabaseInstanceType); err != nil {
 		bad("Data.DatabaseInstanceType %v", err)
 	}
-	if d.DatabaseStorageGiB < 20 || d.DatabaseStorageGiB > 65536 {
-		bad("Data.DatabaseStorageGiB %d: RDS MySQL on gp3 takes 20 to 65536", d.DatabaseStorageGiB)
+	if d.DatabaseStorageGiB < dbprops.MinStorageGiB || d.DatabaseStorageGiB > dbprops.MaxStorageGiB {
+		bad("Data.DatabaseStorageGiB %d: RDS MySQL on gp3 takes %d to %d", d.DatabaseStorageGiB, dbprops.MinStorageGiB, dbprops.MaxStorageGiB)
 	}
-	if d.DatabaseMaxStorageGiB < d.DatabaseStorageGiB || d.DatabaseMaxStorageGiB > 65536 {
-		bad("Data.DatabaseMaxStorageGiB %d: must be from Data.DatabaseStorageGiB (%d) to 65536", d.DatabaseMaxStorageGiB, d.DatabaseStorageGiB)
+	if d.DatabaseMaxStorageGiB < d.DatabaseStorageGiB || d.DatabaseMaxStorageGiB > dbprops.MaxStorageGiB {
+		bad("Data.DatabaseMaxStorageGiB %d: must be from Data.DatabaseStorageGiB (%d) to %d", d.DatabaseMaxStorageGiB, d.DatabaseStorageGiB, dbprops.MaxStorageGiB)
 	}
 	if d.DatabaseBackupDays < 1 || d.DatabaseBackupDays > dbprops.MaxBackupDays {
 		bad("Data.DatabaseBackupDays %d: RDS keeps 1 to %d days of backups", d.DatabaseBackupDays, dbprops.MaxBackupDays)
@@ -225,8 +225,8 @@ func (e *Environment) validateData(bad func(string, ...any)) {
 	if !slices.Contains(dbprops.MonitoringIntervals, d.DatabaseMonitoringSeconds) {
 		bad("Data.DatabaseMonitoringSeconds %d: must be one of %v", d.DatabaseMonitoringSeconds, dbprops.MonitoringIntervals)
 	}
-	if d.DatabaseSlowQuerySeconds < 1 || d.DatabaseSlowQuerySeconds > 3600 {
-		bad("Data.DatabaseSlowQuerySeconds %d: must be from 1 to 3600", d.DatabaseSlowQuerySeconds)
+	if d.DatabaseSlowQuerySeconds < 1 || d.DatabaseSlowQuerySeconds > dbprops.MaxSlowQuerySeconds {
+		bad("Data.DatabaseSlowQuerySeconds %d: must be from 1 to %d", d.DatabaseSlowQuerySeconds, dbprops.MaxSlowQuerySeconds)
 	}
 	if err := validate.TableName(d.TableName); err != nil {
 		bad("Data.TableName %v", err)

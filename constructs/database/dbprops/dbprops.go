@@ -15,5 +15,14 @@ const (
 // MaxBackupDays is the longest automated backup retention RDS keeps.
 const MaxBackupDays = 35
 
+// MinStorageGiB and MaxStorageGiB bound RDS MySQL's gp3 storage.
+const (
+	MinStorageGiB = 20
+	MaxStorageGiB = 65536
+)
+
+// MaxSlowQuerySeconds is the longest long_query_time the slow-query log takes here.
+const MaxSlowQuerySeconds = 3600
+
 // MonitoringIntervals are the enhanced monitoring intervals RDS accepts, in seconds.
 var MonitoringIntervals = []int{1, 5, 10, 15, 30, 60}
