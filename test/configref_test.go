@@ -28,6 +28,7 @@ var configPackages = map[string]string{
 	"config":     "../internal/config",
 	"netprops":   "../constructs/network/netprops",
 	"alarmprops": "../constructs/monitoring/alarmprops",
+	"webprops":   "../constructs/web/webprops",
 }
 
 // structDoc is one struct type of the configuration, as its source says.

@@ -65,7 +65,7 @@ func (p *parts) mysql() *database.MysqlProps {
 func (p *parts) web() *web.Props {
 	return &web.Props{Vpc: p.vpc.Vpc, AlbSecurityGroup: p.groups.Alb, InstanceSecurityGroup: p.groups.Web, AccessLogs: p.logs,
 		DataBucket: p.bucket, Table: p.table, DatabaseSecret: p.secret, DatabaseSecretKey: p.key,
-		InstanceType: "t3.micro", Instances: 2, MaxInstances: 4}
+		Settings: web.Settings{InstanceType: "t3.micro", Instances: 2, MaxInstances: 4}}
 }
 
 // built runs build and returns the message it panicked with ("" when it did

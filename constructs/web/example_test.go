@@ -35,9 +35,7 @@ func ExampleNewWeb() {
 		Table:                 awsdynamodb.Table_FromTableName(stack, jsii.String("Forum"), jsii.String("Forum")),
 		DatabaseSecret:        awssecretsmanager.Secret_FromSecretNameV2(stack, jsii.String("Db"), jsii.String("team-db")),
 		DatabaseSecretKey:     key,
-		InstanceType:          "t3.small",
-		Instances:             2,
-		MaxInstances:          4,
+		Settings:              web.Settings{InstanceType: "t3.small", Instances: 2, MaxInstances: 4},
 	})
 	fmt.Println(*w.Instances.Node().Id(), *w.LoadBalancer.Node().Id(), w.URL[:7])
 	// Output:

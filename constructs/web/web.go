@@ -48,37 +48,19 @@ type Props struct {
 	// DatabaseSecretKey is the KMS key DatabaseSecret is encrypted with.
 	DatabaseSecretKey awskms.IKey
 
-	// InstanceType of the servers. Its processor architecture picks the Amazon
-	// Linux 2023 image: arm64 for Graviton types (t4g, c7g, ...), else x86_64.
-	InstanceType string
-	// ImageId, optional: the image (AMI) the servers boot, pinned: "ami-" and
-	// 8 or 17 hexadecimal digits, an image of InstanceType's architecture in
-	// the stack's region. A new value replaces every server, one at a time
-	// (the rolling update). Default empty: the newest Amazon Linux 2023
-	// image, read from the public parameter ImageParameter(InstanceType) at
-	// every deploy, so any deploy after AWS publishes a new image replaces
-	// every server, whatever else it changes.
-	ImageId string
-	// AlternateInstanceType, optional: a second type interchangeable with
-	// InstanceType (same size, same processor architecture, e.g. t3a.micro
-	// beside t3.micro, m7g.medium beside c7g.medium). With it, the group
-	// launches from a mixed-instances policy that tries InstanceType first and
-	// falls back on this one when a zone has no capacity for it; all on
-	// demand. Default empty: one type.
-	AlternateInstanceType string
 	// Notifications, optional: the topic the Auto Scaling group tells of every
 	// launch, termination and failure of either. Its key, if any, must let the
 	// Auto Scaling service-linked role use it. Default nil: no notifications.
 	Notifications awssns.ITopic
-	// Instances runs that many servers; MaxInstances > Instances leaves room for
-	// a rolling update to start a new server before it stops an old one.
-	Instances    int
-	MaxInstances int
-	// CertificateArn, optional: HTTPS on 443 and HTTP 80 redirected to it. Empty:
-	// plain HTTP on 80.
-	CertificateArn     string
-	DeletionProtection bool
+
+	// Settings are the servers, their count, image and HTTPS, and the load
+	// balancer's protection (webprops.Settings).
+	Settings
 }
+
+// Settings are the web tier's values; see webprops.Settings, where they are
+// defined with no CDK import.
+type Settings = webprops.Settings
 
 // Validate reports every problem of the props, one line each, naming the field
 // and its value. A certificate's region is checked against the stack's by NewWeb.
@@ -101,29 +83,8 @@ func (p *Props) Validate() error {
 			problems.Add("%s is nil", required.field)
 		}
 	}
-	if err := validate.InstanceType(p.InstanceType); err != nil {
-		problems.Add("InstanceType %v", err)
-	}
-	if p.AlternateInstanceType != "" {
-		if err := validate.Interchangeable(p.AlternateInstanceType, p.InstanceType); err != nil {
-			problems.Add("AlternateInstanceType %v", err)
-		}
-	}
-	if p.ImageId != "" {
-		if err := validate.ImageId(p.ImageId); err != nil {
-			problems.Add("ImageId %v", err)
-		}
-	}
-	if p.Instances < 1 {
-		problems.Add("Instances %d: must be 1 or more", p.Instances)
-	}
-	if p.MaxInstances <= p.Instances {
-		problems.Add("MaxInstances %d: must be above Instances (%d): a rolling update keeps Instances in service and starts the new server beside them", p.MaxInstances, p.Instances)
-	}
-	if p.CertificateArn != "" {
-		if err := validate.CertificateArn(p.CertificateArn, ""); err != nil {
-			problems.Add("CertificateArn %v", err)
-		}
+	if err := p.Settings.ValidateAs("", ""); err != nil {
+		problems = append(problems, err)
 	}
 	return problems.Err()
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/project-1/project-1/constructs/database/dbprops"
 	"github.com/project-1/project-1/constructs/monitoring/alarmprops"
 	"github.com/project-1/project-1/constructs/network/netprops"
+	"github.com/project-1/project-1/constructs/web/webprops"
 	"github.com/project-1/project-1/internal/validate"
 )
 
@@ -34,42 +35,13 @@ type Environment struct {
 	Region string
 	// Network is the VPC: CIDRs, subnets, NAT gateways, flow-log retention.
 	Network netprops.VpcProps
-	// Web is the load balancer and the web tier.
-	Web WebConfig
+	// Web is the load balancer and the web tier (webprops.Settings, the web
+	// construct's own). Every environment also names an AlternateInstanceType.
+	Web webprops.Settings
 	// Data is the database, the Forum table, the data bucket and the log bucket.
 	Data DataConfig
 	// Monitoring is the alarm topic's subscriber and the alarms' thresholds.
 	Monitoring alarmprops.Settings
-}
-
-// WebConfig sizes and protects the load balancer and web tier.
-type WebConfig struct {
-	// InstanceType of the web servers, e.g. "c7g.medium". A Graviton type (a
-	// "g" after the generation) runs the arm64 image, any other the x86_64 one.
-	InstanceType string
-	// AlternateInstanceType is the type the group falls back on when a zone
-	// has no capacity for InstanceType: the same size on the same processor
-	// architecture, e.g. "m7g.medium" (a mixed-instances policy, all on demand).
-	AlternateInstanceType string
-	// Instances is how many web servers run; 2 puts one in each of two zones.
-	// A rolling update replaces one at a time and keeps at least one in service.
-	Instances int
-	// MaxInstances caps the group; it must exceed Instances, because a rolling
-	// update keeps Instances in service and starts the new server beside them.
-	MaxInstances int
-	// CertificateArn is an ACM certificate for HTTPS. Optional: when set, the load
-	// balancer serves HTTPS on 443 (TLS 1.2/1.3) and redirects HTTP 80 to it; when
-	// empty, it serves plain HTTP on 80 (docs/compliance.md, Deliberate deviations).
-	CertificateArn string
-	// ImageId is the image (AMI) the web servers boot, pinned: an image of
-	// InstanceType's architecture in the environment's Region. Optional: go
-	// run ./cmd/image -write pins every environment in internal/config/images.go, and
-	// a value here wins over that file. Empty: every deploy boots the newest
-	// Amazon Linux 2023 image, replacing every server when AWS has published
-	// a new one (web.Props.ImageId).
-	ImageId string
-	// DeletionProtection of the load balancer.
-	DeletionProtection bool
 }
 
 // DataConfig sizes and protects the stateful resources.
@@ -181,26 +153,16 @@ func (e *Environment) Validate() error {
 
 func (e *Environment) validateWeb(bad func(string, ...any)) {
 	w := e.Web
-	if err := validate.InstanceType(w.InstanceType); err != nil {
-		bad("Web.InstanceType %v", err)
-	}
-	if err := validate.Interchangeable(w.AlternateInstanceType, w.InstanceType); err != nil {
-		bad("Web.AlternateInstanceType %v", err)
-	}
-	if w.Instances < 1 {
-		bad("Web.Instances %d: must be 1 or more", w.Instances)
-	}
-	if w.MaxInstances <= w.Instances {
-		bad("Web.MaxInstances %d: must be above Web.Instances (%d): a rolling update keeps Web.Instances in service and starts the new server beside them", w.MaxInstances, w.Instances)
-	}
-	if w.ImageId != "" {
-		if err := validate.ImageId(w.ImageId); err != nil {
-			bad("Web.ImageId %v", err)
+	if err := w.ValidateAs("Web.", e.Region); err != nil {
+		for line := range strings.SplitSeq(err.Error(), "\n") {
+			bad("%s", line)
 		}
 	}
-	if w.CertificateArn != "" {
-		if err := validate.CertificateArn(w.CertificateArn, e.Region); err != nil {
-			bad("Web.CertificateArn %v, the environment's Region %q", err, e.Region)
+	// The construct takes one type; every environment names a second, for a
+	// zone short of capacity for the first.
+	if w.AlternateInstanceType == "" {
+		if err := validate.Interchangeable(w.AlternateInstanceType, w.InstanceType); err != nil {
+			bad("Web.AlternateInstanceType %v", err)
 		}
 	}
 }

@@ -71,7 +71,7 @@ func TestBadConfig(t *testing.T) {
 			[]string{"Web.CertificateArn", `"arn:aws:acm:us-east-1:123:cert"`}},
 		{"certificate of another region", func(e *config.Environment) {
 			e.Web.CertificateArn = "arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
-		}, []string{"Web.CertificateArn", "eu-west-1", `Region "us-east-1"`}},
+		}, []string{"Web.CertificateArn", "eu-west-1", "own region us-east-1"}},
 		{"backups shorter than a week", func(e *config.Environment) { e.Data.DatabaseBackupDays = 3 },
 			[]string{"Data.DatabaseBackupDays 3"}},
 		{"database log retention CloudWatch refuses", func(e *config.Environment) { e.Data.DatabaseLogRetentionDays = 42 },

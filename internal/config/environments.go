@@ -7,6 +7,7 @@ import (
 
 	"github.com/project-1/project-1/constructs/monitoring/alarmprops"
 	"github.com/project-1/project-1/constructs/network/netprops"
+	"github.com/project-1/project-1/constructs/web/webprops"
 	"github.com/project-1/project-1/internal/appcontext"
 )
 
@@ -31,7 +32,7 @@ func Defaults() Environment {
 			NatGateways:          2,
 			FlowLogRetentionDays: 365,
 		},
-		Web: WebConfig{
+		Web: webprops.Settings{
 			// Graviton types with Nitro encryption in transit, which
 			// Control Tower's CT.AUTOSCALING.PR.11 asks of a
 			// mixed-instances group (t3/t3a lack it).
@@ -94,7 +95,7 @@ func Environments() []Environment {
 	dev.Network.NatGateways, dev.Network.FlowLogRetentionDays = 1, 30
 	// Burstable and the cheapest; CT.AUTOSCALING.PR.11 fails here
 	// (controls-allowed.txt).
-	dev.Web = WebConfig{InstanceType: "t3.micro", AlternateInstanceType: "t3a.micro", Instances: 1, MaxInstances: 2}
+	dev.Web = webprops.Settings{InstanceType: "t3.micro", AlternateInstanceType: "t3a.micro", Instances: 1, MaxInstances: 2}
 	d := &dev.Data
 	d.TerminationProtection, d.DatabaseMultiAz, d.DatabaseDeletionProtection, d.TableDeletionProtection = false, false, false, false
 	d.DatabaseMaxStorageGiB, d.DatabaseLogRetentionDays, d.DatabaseSlowQuerySeconds = 50, 14, 1

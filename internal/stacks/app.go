@@ -7,7 +7,7 @@ import (
 
 	"github.com/project-1/project-1/constructs/monitoring"
 	"github.com/project-1/project-1/constructs/web"
-	"github.com/project-1/project-1/internal/config"
+	"github.com/project-1/project-1/constructs/web/webprops"
 )
 
 // AppStackProps configures AppStack.
@@ -15,7 +15,7 @@ type AppStackProps struct {
 	awscdk.StackProps
 	Network    *NetworkStack
 	Data       *DataStack
-	Web        config.WebConfig
+	Web        webprops.Settings
 	Monitoring monitoring.Settings
 	// Title heads the dashboard.
 	Title string
@@ -53,14 +53,8 @@ func NewAppStack(scope constructs.Construct, id string, props *AppStackProps) *A
 		Table:                 props.Data.Table,
 		DatabaseSecret:        props.Data.Database.Instance.Secret(),
 		DatabaseSecretKey:     props.Data.DatabaseKey,
-		InstanceType:          props.Web.InstanceType,
-		AlternateInstanceType: props.Web.AlternateInstanceType,
 		Notifications:         topic.Topic,
-		Instances:             props.Web.Instances,
-		MaxInstances:          props.Web.MaxInstances,
-		ImageId:               props.Web.ImageId,
-		CertificateArn:        props.Web.CertificateArn,
-		DeletionProtection:    props.Web.DeletionProtection,
+		Settings:              props.Web,
 	})
 	url := output(stack, "LoadBalancerUrl", jsii.String(w.URL), "the web tier, through the load balancer")
 	output(stack, "AutoScalingGroupName", w.Instances.AutoScalingGroupName(), "web servers; pick one for SSM port forwarding")
