@@ -3,7 +3,6 @@ package test
 import (
 	"fmt"
 	"go/ast"
-	"go/parser"
 	"go/token"
 	"go/types"
 	"os"
@@ -43,15 +42,8 @@ func readConfigTypes(t *testing.T) map[string]structDoc {
 	t.Helper()
 	out := map[string]structDoc{}
 	for pkg, dir := range configPackages {
-		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
-		must(t, "list "+dir, err)
-		fset := token.NewFileSet()
-		for _, name := range files {
-			if strings.HasSuffix(name, "_test.go") {
-				continue
-			}
-			f, err := parser.ParseFile(fset, name, nil, parser.ParseComments)
-			must(t, "parse "+name, err)
+		_, files := parseSources(t, dir)
+		for _, f := range files {
 			for _, decl := range f.Decls {
 				d, ok := decl.(*ast.GenDecl)
 				if !ok || d.Tok != token.TYPE {

@@ -13,15 +13,8 @@ import (
 // teams and the README's readers meet has a doc comment, as go doc shows it.
 func TestExportedNamesAreDocumented(t *testing.T) {
 	for _, dir := range []string{"../internal/stacks", "../internal/config", "../constructs/network", "../constructs/network/netprops", "../constructs/monitoring/alarmprops", "../constructs/database/dbprops", "../constructs/web/webprops", "../constructs/database", "../constructs/storage", "../constructs/web", "../constructs/monitoring", "../netcheck"} {
-		fset := token.NewFileSet()
-		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
-		must(t, "list "+dir, err)
-		for _, name := range files {
-			if strings.HasSuffix(name, "_test.go") {
-				continue
-			}
-			f, err := parser.ParseFile(fset, name, nil, parser.ParseComments)
-			must(t, "parse "+name, err)
+		fset, files := parseSources(t, dir)
+		for _, f := range files {
 			for _, decl := range f.Decls {
 				switch d := decl.(type) {
 				case *ast.FuncDecl:
@@ -80,4 +73,23 @@ func TestReadmeStandsAlone(t *testing.T) {
 			t.Errorf("the README refers to %q, outside the repository", outside)
 		}
 	}
+}
+
+// parseSources parses the Go files of dir but its tests, with their
+// comments (no jsii: go/parser only).
+func parseSources(t *testing.T, dir string) (*token.FileSet, []*ast.File) {
+	t.Helper()
+	names, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	must(t, "list "+dir, err)
+	fset := token.NewFileSet()
+	var files []*ast.File
+	for _, name := range names {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.ParseComments)
+		must(t, "parse "+name, err)
+		files = append(files, f)
+	}
+	return fset, files
 }
