@@ -43,9 +43,9 @@ var allowedSuppressions = []struct {
 	{"AwsSolutions-IAM4", regexp.MustCompile(`^[^/]+/App/Web/Role/Resource$`), nil},
 	{"AwsSolutions-IAM5", regexp.MustCompile(`^[^/]+/App/Web/Role/DefaultPolicy/Resource$`), nil},
 	{"AwsSolutions-RDS3", regexp.MustCompile(`^[^/]+/Data/Database/Instance/Resource$`),
-		func(e config.Environment) bool { return !e.Data.DatabaseMultiAz }},
+		func(e config.Environment) bool { return !e.Database.MultiAz }},
 	{"AwsSolutions-RDS10", regexp.MustCompile(`^[^/]+/Data/Database/Instance/Resource$`),
-		func(e config.Environment) bool { return !e.Data.DatabaseDeletionProtection }},
+		func(e config.Environment) bool { return !e.Database.DeletionProtection }},
 }
 
 // TestNagReports reads the report cdk-nag writes for every stack: nag ran, no

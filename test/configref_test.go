@@ -28,6 +28,8 @@ var configPackages = map[string]string{
 	"netprops":   "../constructs/network/netprops",
 	"alarmprops": "../constructs/monitoring/alarmprops",
 	"webprops":   "../constructs/web/webprops",
+	"dbprops":    "../constructs/database/dbprops",
+	"storeprops": "../constructs/storage/storeprops",
 }
 
 // structDoc is one struct type of the configuration, as its source says.

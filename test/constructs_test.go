@@ -58,8 +58,8 @@ func newParts(t *testing.T) *parts {
 func (p *parts) id() string { p.counter++; return fmt.Sprintf("C%d", p.counter) }
 
 func (p *parts) mysql() *database.MysqlProps {
-	return &database.MysqlProps{Vpc: p.vpc.Vpc, SecurityGroup: p.groups.Database, Key: p.key, InstanceType: "t3.micro",
-		StorageGiB: 20, MaxStorageGiB: 100, BackupDays: 7, LogRetentionDays: 30}
+	return &database.MysqlProps{Vpc: p.vpc.Vpc, SecurityGroup: p.groups.Database, Key: p.key,
+		Settings: database.Settings{InstanceType: "t3.micro", StorageGiB: 20, MaxStorageGiB: 100, BackupDays: 7, LogRetentionDays: 30}}
 }
 
 func (p *parts) web() *web.Props {

@@ -181,8 +181,8 @@ func TestBadConfigAcrossEnvironments(t *testing.T) {
 		}, []string{`environment "dev": Network.Cidr "10.1.0.0/17" overlaps environment "project-1"'s Network.Cidr "10.1.0.0/16"`}},
 		{"duplicate name", func(es []config.Environment) { es[2].Name = "dev" },
 			[]string{`environment "dev": Name "dev" is used by another environment too`}},
-		{"one table name in one region", func(es []config.Environment) { es[1].Data.TableName = "Forum" },
-			[]string{`environment "dev": Data.TableName "Forum" is also environment "project-1"'s, in the same region us-east-1`}},
+		{"one table name in one region", func(es []config.Environment) { es[1].Storage.TableName = "Forum" },
+			[]string{`environment "dev": Storage.TableName "Forum" is also environment "project-1"'s, in the same region us-east-1`}},
 		{"an invalid environment among valid ones", func(es []config.Environment) { es[2].Web.Instances = 50 },
 			[]string{`environment "prod": Web.Instances 50`}},
 	} {
@@ -223,7 +223,7 @@ func TestAddAnEnvironment(t *testing.T) {
 	staging.Network.Cidr = "10.9.0.0/16"
 	staging.Network.Subnets = network.SpecLayout(9, "ap-southeast-2a", "ap-southeast-2b", "ap-southeast-2c")
 	staging.Network.NatGateways = 3
-	staging.Data.TableName = "Forum-staging"
+	staging.Storage.TableName = "Forum-staging"
 	envs := append(environments(), staging)
 	must(t, "validate", config.ValidateAll(envs))
 
@@ -269,8 +269,8 @@ func TestReadmeEnvironmentsTable(t *testing.T) {
 			continue
 		}
 		zone := strings.TrimSpace(cells[0])
-		multiAz := map[bool]string{true: "Multi-AZ", false: "single-AZ"}[e.Data.DatabaseMultiAz]
-		protections := map[bool]string{true: "everything on", false: "protection off"}[e.Data.TerminationProtection && e.Data.DatabaseDeletionProtection && e.Data.TableDeletionProtection && e.Web.DeletionProtection]
+		multiAz := map[bool]string{true: "Multi-AZ", false: "single-AZ"}[e.Database.MultiAz]
+		protections := map[bool]string{true: "everything on", false: "protection off"}[e.TerminationProtection && e.Database.DeletionProtection && e.Storage.TableDeletionProtection && e.Web.DeletionProtection]
 		for _, c := range []struct {
 			cell int
 			want string
@@ -278,7 +278,7 @@ func TestReadmeEnvironmentsTable(t *testing.T) {
 			{1, "`" + e.Network.Cidr + "`"},
 			{2, fmt.Sprintf("%d, ", e.Network.NatGateways)},
 			{3, fmt.Sprintf("%d x %s", e.Web.Instances, e.Web.InstanceType)},
-			{4, "db." + e.Data.DatabaseInstanceType + ", " + multiAz},
+			{4, "db." + e.Database.InstanceType + ", " + multiAz},
 			{5, protections},
 		} {
 			if !strings.Contains(cells[c.cell], c.want) {

@@ -139,11 +139,11 @@ func TestWebImageArchitecture(t *testing.T) {
 // write only the instance's own stream.
 func TestDatabaseLogsAndMonitoring(t *testing.T) {
 	for name, e := range synth.all {
-		data, d := e.stacks["Data"], e.env.Data
+		data, d := e.stacks["Data"], e.env.Database
 		db := data.one(t, "AWS::RDS::DBInstance")
 		logs := []any{"audit", "error", "slowquery"}
 		general := "0"
-		if d.DatabaseGeneralLog {
+		if d.GeneralLog {
 			logs, general = append(logs, "general"), "1"
 		}
 		if !slices.Equal(asAny(db["EnableCloudwatchLogsExports"]), logs) {
@@ -154,7 +154,7 @@ func TestDatabaseLogsAndMonitoring(t *testing.T) {
 		}
 		params := data.one(t, "AWS::RDS::DBParameterGroup")["Parameters"].(map[string]any)
 		for k, v := range map[string]string{"general_log": general, "slow_query_log": "1", "log_output": "FILE",
-			"long_query_time": fmt.Sprint(d.DatabaseSlowQuerySeconds), "require_secure_transport": "ON"} {
+			"long_query_time": fmt.Sprint(d.SlowQuerySeconds), "require_secure_transport": "ON"} {
 			if params[k] != v {
 				t.Errorf("%s: parameter %s = %v, want %s", name, k, params[k], v)
 			}
@@ -162,8 +162,8 @@ func TestDatabaseLogsAndMonitoring(t *testing.T) {
 		if ref(db["OptionGroupName"]) != onlyID(t, data, "AWS::RDS::OptionGroup") {
 			t.Errorf("%s: the instance does not use the audit option group", name)
 		}
-		if num(db["MonitoringInterval"]) != d.DatabaseMonitoringSeconds {
-			t.Errorf("%s: MonitoringInterval %v, want %d", name, db["MonitoringInterval"], d.DatabaseMonitoringSeconds)
+		if num(db["MonitoringInterval"]) != d.MonitoringSeconds {
+			t.Errorf("%s: MonitoringInterval %v, want %d", name, db["MonitoringInterval"], d.MonitoringSeconds)
 		}
 		role := ref(db["MonitoringRoleArn"])
 		roleBody := data.resources("AWS::IAM::Role")[role]

@@ -344,8 +344,8 @@ func (p *preflight) instanceTypes(ctx context.Context, c *clients, env configura
 // in the configured zones.
 func (p *preflight) database(ctx context.Context, c *clients, env configuration.Environment, zones []string) {
 	r := p.out
-	d := env.Data
-	class := "db." + d.DatabaseInstanceType
+	d := env.Database
+	class := "db." + d.InstanceType
 	version := dbprops.EngineVersion
 	in := &rds.DescribeOrderableDBInstanceOptionsInput{Engine: aws.String("mysql"), DBInstanceClass: aws.String(class), Vpc: aws.Bool(true)}
 	if strings.Count(version, ".") >= 2 {
@@ -387,15 +387,15 @@ func (p *preflight) database(ctx context.Context, c *clients, env configuration.
 	switch {
 	case len(all.versions) == 0:
 		r.fail("database", what+" is not offered in "+c.region+" (RDS retires minor versions about a year after release)",
-			fmt.Sprintf("take a version RDS offers for %s (dbprops.EngineVersion in constructs/database), or another Data.DatabaseInstanceType for environment %s; list them with: %s", class, env.Name, list))
+			fmt.Sprintf("take a version RDS offers for %s (dbprops.EngineVersion in constructs/database), or another Database.InstanceType for environment %s; list them with: %s", class, env.Name, list))
 		return
 	case len(gp3.versions) == 0:
 		r.fail("database", fmt.Sprintf("%s is offered only with storage %s, not gp3", what, strings.Join(sorted(all.storage), ", ")),
-			fmt.Sprintf("choose another Data.DatabaseInstanceType for environment %s; list what takes gp3 with: %s", env.Name, list))
+			fmt.Sprintf("choose another Database.InstanceType for environment %s; list what takes gp3 with: %s", env.Name, list))
 		return
-	case d.DatabaseMultiAz && !gp3.multiAz:
-		r.fail("database", what+" is not offered Multi-AZ (Data.DatabaseMultiAz)",
-			fmt.Sprintf("choose a Data.DatabaseInstanceType offered Multi-AZ for environment %s; list them with: %s", env.Name, list))
+	case d.MultiAz && !gp3.multiAz:
+		r.fail("database", what+" is not offered Multi-AZ (Database.MultiAz)",
+			fmt.Sprintf("choose a Database.InstanceType offered Multi-AZ for environment %s; list them with: %s", env.Name, list))
 		return
 	}
 	var inZones []string
@@ -405,16 +405,16 @@ func (p *preflight) database(ctx context.Context, c *clients, env configuration.
 		}
 	}
 	need := 1
-	if d.DatabaseMultiAz {
+	if d.MultiAz {
 		need = 2
 	}
 	if len(zones) > 0 && len(inZones) < need {
 		r.fail("database", fmt.Sprintf("%s is offered in %s only, of the environment's zones %s; the instance needs %d", what, strings.Join(sorted(gp3.zones), ", "), strings.Join(zones, ", "), need),
-			fmt.Sprintf("choose zones (Network.Subnets) or a Data.DatabaseInstanceType that RDS offers there for environment %s; list them with: %s", env.Name, list))
+			fmt.Sprintf("choose zones (Network.Subnets) or a Database.InstanceType that RDS offers there for environment %s; list them with: %s", env.Name, list))
 		return
 	}
 	detail := what + ", gp3"
-	if d.DatabaseMultiAz {
+	if d.MultiAz {
 		detail += ", Multi-AZ"
 	}
 	if strings.Count(version, ".") < 2 { // a major version: which minors RDS offers
@@ -551,10 +551,10 @@ func (p *preflight) stackLive(ctx context.Context, c *clients, name string) (boo
 // stack that owns it is deployed (an update).
 func (p *preflight) table(ctx context.Context, c *clients, env configuration.Environment, dataLive bool) {
 	r := p.out
-	name := env.Data.TableName
+	name := env.Storage.TableName
 	out, err := c.dynamo.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
 	if apiCode(err) == "ResourceNotFoundException" {
-		r.pass("table", fmt.Sprintf("no table %s in %s yet (Data.TableName)", name, c.region))
+		r.pass("table", fmt.Sprintf("no table %s in %s yet (Storage.TableName)", name, c.region))
 		return
 	}
 	if err != nil {
@@ -567,7 +567,7 @@ func (p *preflight) table(ctx context.Context, c *clients, env configuration.Env
 	}
 	r.fail("table", fmt.Sprintf("table %s already exists in %s (%s) and no stack %s-Data is deployed: creating the data stack would fail with \"already exists\"",
 		name, c.region, out.Table.TableStatus, env.Name),
-		fmt.Sprintf("if it is this environment's table, retained by an earlier deploy, bring it into the stack with npx cdk import -c env=%s '%s/Data' before deploying, or back it up and delete it (turn its deletion protection off first); otherwise give environment %s another Data.TableName in internal/config/environments.go",
+		fmt.Sprintf("if it is this environment's table, retained by an earlier deploy, bring it into the stack with npx cdk import -c env=%s '%s/Data' before deploying, or back it up and delete it (turn its deletion protection off first); otherwise give environment %s another Storage.TableName in internal/config/environments.go",
 			env.Name, env.Name, env.Name))
 }
 

@@ -97,7 +97,7 @@ checks, each PASS, FAIL (with the fix) or SKIP:
   database       RDS offers the MySQL version for the database class (Multi-AZ too)
   image          the web image is pinned (Web.ImageId) and available for the architecture
   quotas         Elastic IPs, VPCs and internet gateways fit (a first deploy only)
-  table          no table of Data.TableName exists yet (a first deploy only)
+  table          no table of Storage.TableName exists yet (a first deploy only)
   alarms         the alarm topic has a subscriber
   settings, connection  with -c pipeline=true: the pipeline's settings, its connection AVAILABLE`
 

@@ -332,7 +332,7 @@ func TestBootstrappedAccountPasses(t *testing.T) {
 		"PASS database: MySQL 8.4 on db.t3.micro, gp3 (8.4.6) offered in us-east-1a, us-east-1b", // dev: single-AZ
 		"PASS quota Elastic IPs: 0 of 5 in use (default quota L-0263D0A3), the environment needs 2 (one per NAT gateway)",
 		"PASS quota VPCs: 1 of 5 in use (quota L-F678F1CE), the environment needs 1",
-		"PASS table: no table Forum-dev in us-east-1 yet (Data.TableName)",
+		"PASS table: no table Forum-dev in us-east-1 yet (Storage.TableName)",
 		"PASS alarms: the alarm topic notifies alarms@example.com (the address must confirm its subscription)",
 	)
 	if !strings.Contains(out, "preflight: all 33 checks passed") {
@@ -452,22 +452,22 @@ func TestDatabase(t *testing.T) {
 	}{
 		{"no 8.4 offered", []rdsOption{{version: "8.0.40", class: "db.t3.micro", storage: "gp3", multiAz: true}}, "dev", []string{
 			"FAIL database: MySQL 8.4 on db.t3.micro is not offered in us-east-1",
-			"fix: take a version RDS offers for db.t3.micro (dbprops.EngineVersion in constructs/database), or another Data.DatabaseInstanceType for environment dev; list them with: aws rds describe-orderable-db-instance-options --engine mysql --db-instance-class db.t3.micro",
+			"fix: take a version RDS offers for db.t3.micro (dbprops.EngineVersion in constructs/database), or another Database.InstanceType for environment dev; list them with: aws rds describe-orderable-db-instance-options --engine mysql --db-instance-class db.t3.micro",
 		}, false},
 		{"no gp3", []rdsOption{{version: "8.4.6", class: "db.t3.micro", storage: "gp2", multiAz: true}}, "dev", []string{
 			"FAIL database: MySQL 8.4 on db.t3.micro is offered only with storage gp2, not gp3",
-			"fix: choose another Data.DatabaseInstanceType for environment dev",
+			"fix: choose another Database.InstanceType for environment dev",
 		}, false},
 		{"no Multi-AZ", []rdsOption{{version: "8.4.6", class: "db.t3.micro", storage: "gp3"}}, "project-1", []string{
-			"FAIL database: MySQL 8.4 on db.t3.micro is not offered Multi-AZ (Data.DatabaseMultiAz)",
-			"fix: choose a Data.DatabaseInstanceType offered Multi-AZ for environment project-1",
+			"FAIL database: MySQL 8.4 on db.t3.micro is not offered Multi-AZ (Database.MultiAz)",
+			"fix: choose a Database.InstanceType offered Multi-AZ for environment project-1",
 		}, false},
 		{"single-AZ needs no Multi-AZ", []rdsOption{{version: "8.4.6", class: "db.t3.micro", storage: "gp3"}}, "dev", []string{
 			"PASS database: MySQL 8.4 on db.t3.micro, gp3 (8.4.6) offered in us-east-1a, us-east-1b",
 		}, true},
 		{"one zone for Multi-AZ", []rdsOption{{version: "8.4.6", class: "db.t3.micro", storage: "gp3", multiAz: true, zones: []string{"us-east-1a", "us-east-1c"}}}, "project-1", []string{
 			"FAIL database: MySQL 8.4 on db.t3.micro is offered in us-east-1a, us-east-1c only, of the environment's zones us-east-1a, us-east-1b; the instance needs 2",
-			"fix: choose zones (Network.Subnets) or a Data.DatabaseInstanceType that RDS offers there for environment project-1",
+			"fix: choose zones (Network.Subnets) or a Database.InstanceType that RDS offers there for environment project-1",
 		}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -546,7 +546,7 @@ func TestTable(t *testing.T) {
 		}
 		want(t, out,
 			`FAIL table: table Forum-dev already exists in us-east-1 (ACTIVE) and no stack dev-Data is deployed: creating the data stack would fail with "already exists"`,
-			"fix: if it is this environment's table, retained by an earlier deploy, bring it into the stack with npx cdk import -c env=dev 'dev/Data' before deploying, or back it up and delete it (turn its deletion protection off first); otherwise give environment dev another Data.TableName in internal/config/environments.go",
+			"fix: if it is this environment's table, retained by an earlier deploy, bring it into the stack with npx cdk import -c env=dev 'dev/Data' before deploying, or back it up and delete it (turn its deletion protection off first); otherwise give environment dev another Storage.TableName in internal/config/environments.go",
 		)
 		// prod's table has the same name in another region.
 		if code, _ := w.run(nil, "-c", "env=prod"); code != 0 {

@@ -7,7 +7,6 @@ package database
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
@@ -27,37 +26,15 @@ import (
 // Port is MySQL's, as the notes use it.
 const Port = 3306
 
-// MysqlProps configures Mysql. Every field is required unless its comment
-// says otherwise.
+// MysqlProps configures Mysql: what it is wired to, and its values
+// (Settings). Every field is required unless its comment says otherwise.
 type MysqlProps struct {
 	Vpc           awsec2.IVpc           // the instance goes into its private subnets (with egress)
 	SecurityGroup awsec2.ISecurityGroup // admits the web tier on Port; used immutable, so nothing here adds a rule to it
 	Key           awskms.IKey           // encrypts storage and the secret
-	InstanceType  string                // without "db.", e.g. "t3.micro"
-	// StorageGiB is the allocated gp3 storage, 20 to 65536; it grows on its
-	// own up to MaxStorageGiB, which must be from StorageGiB to 65536.
-	StorageGiB    int
-	MaxStorageGiB int
-	// MultiAz runs a standby in a second zone. Default false.
-	MultiAz bool
-	// DeletionProtection stops anyone deleting the instance. Default false.
-	DeletionProtection bool
-	// BackupDays of automated backups, 1 to MaxBackupDays.
-	BackupDays int
-	// LogRetentionDays of the exported logs: a value CloudWatch Logs accepts
-	// (1, 3, 5, 7, 14, 30, 60, 90, ... 3653).
-	LogRetentionDays int
-	// MonitoringSeconds is the enhanced monitoring interval: 1, 5, 10, 15, 30
-	// or 60 seconds, OS metrics into CloudWatch Logs (RDSOSMetrics) with a
-	// role of the instance's own. Default 0: no enhanced monitoring.
-	MonitoringSeconds int
-	// GeneralLog writes every statement to the general log and exports it.
-	// Default false: no general log, and none exported. The error, slow-query
-	// and audit logs are always written and exported.
-	GeneralLog bool
-	// SlowQuerySeconds: statements that take longer go to the slow-query log
-	// (long_query_time), 1 to 3600. Default 0: MySQL's own 10 seconds.
-	SlowQuerySeconds int
+	// Settings are the instance's size, redundancy, protection, backups and
+	// logs (dbprops.Settings); start from DefaultSettings.
+	Settings
 	// FunctionSecurityGroup, when set, puts the CDK's LogRetention function
 	// (which sets the retention of the log groups RDS creates) into the Vpc's
 	// private subnets with this group, which must allow HTTPS out (to the
@@ -69,6 +46,13 @@ type MysqlProps struct {
 	// that deletes the subnets or the group right after fails.
 	FunctionSecurityGroup awsec2.ISecurityGroup
 }
+
+// Settings are the database's values; see dbprops.Settings, where they are
+// defined with no CDK import so that configuration can check them.
+type Settings = dbprops.Settings
+
+// DefaultSettings are the project's database values (dbprops.DefaultSettings).
+func DefaultSettings() Settings { return dbprops.DefaultSettings() }
 
 // AuditEvents is what the audit log records (the MariaDB Audit Plugin's
 // SERVER_AUDIT_EVENTS): connections, failed ones included, and statements
@@ -89,26 +73,8 @@ func (p *MysqlProps) Validate() error {
 	if p.Key == nil {
 		problems.Add("Key is nil: storage and the secret are encrypted with a customer managed key")
 	}
-	if err := validate.InstanceType(p.InstanceType); err != nil {
-		problems.Add("InstanceType %v", err)
-	}
-	if p.StorageGiB < dbprops.MinStorageGiB || p.StorageGiB > dbprops.MaxStorageGiB {
-		problems.Add("StorageGiB %d: RDS MySQL on gp3 takes %d to %d", p.StorageGiB, dbprops.MinStorageGiB, dbprops.MaxStorageGiB)
-	}
-	if p.MaxStorageGiB < p.StorageGiB || p.MaxStorageGiB > dbprops.MaxStorageGiB {
-		problems.Add("MaxStorageGiB %d: must be from StorageGiB (%d) to %d", p.MaxStorageGiB, p.StorageGiB, dbprops.MaxStorageGiB)
-	}
-	if p.BackupDays < 1 || p.BackupDays > MaxBackupDays {
-		problems.Add("BackupDays %d: must be from 1 to %d", p.BackupDays, MaxBackupDays)
-	}
-	if err := validate.Retention(p.LogRetentionDays); err != nil {
-		problems.Add("LogRetentionDays: %v", err)
-	}
-	if p.MonitoringSeconds != 0 && !slices.Contains(MonitoringIntervals, p.MonitoringSeconds) {
-		problems.Add("MonitoringSeconds %d: must be 0 (off) or one of %v", p.MonitoringSeconds, MonitoringIntervals)
-	}
-	if p.SlowQuerySeconds < 0 || p.SlowQuerySeconds > dbprops.MaxSlowQuerySeconds {
-		problems.Add("SlowQuerySeconds %d: must be from 1 to %d, or 0 for MySQL's 10", p.SlowQuerySeconds, dbprops.MaxSlowQuerySeconds)
+	if err := p.Settings.ValidateAs(""); err != nil {
+		problems = append(problems, err)
 	}
 	return problems.Err()
 }
@@ -271,13 +237,13 @@ func suppressFindings(instance awsrds.DatabaseInstance, secret awsrds.DatabaseSe
 	if !props.MultiAz {
 		reasons = append(reasons, &cdknag.NagPackSuppression{
 			Id:     jsii.String("AwsSolutions-RDS3"),
-			Reason: jsii.String("Multi-AZ is off by this environment's configuration (Data.DatabaseMultiAz), for cost; production-like environments turn it on."),
+			Reason: jsii.String("Multi-AZ is off (MultiAz false in the props), for cost; production-like environments turn it on."),
 		})
 	}
 	if !props.DeletionProtection {
 		reasons = append(reasons, &cdknag.NagPackSuppression{
 			Id:     jsii.String("AwsSolutions-RDS10"),
-			Reason: jsii.String("Deletion protection is off by this environment's configuration (Data.DatabaseDeletionProtection); RemovalPolicy SNAPSHOT still keeps a final snapshot."),
+			Reason: jsii.String("Deletion protection is off (DeletionProtection false in the props); RemovalPolicy SNAPSHOT still keeps a final snapshot."),
 		})
 	}
 	cdknag.NagSuppressions_AddResourceSuppressions(instance, &reasons, jsii.Bool(false))

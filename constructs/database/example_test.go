@@ -22,16 +22,15 @@ func ExampleNewMysql() {
 		Subnets: network.SpecLayout(0, "us-east-1a", "us-east-1b"), NatGateways: 1, FlowLogRetentionDays: 30,
 	})
 	groups := network.NewSecurityGroups(stack, "Groups", &network.SecurityGroupsProps{Vpc: vpc.Vpc})
+	// The project's values (Multi-AZ, deletion protection, a week of
+	// backups, ...), with one changed.
+	settings := database.DefaultSettings()
+	settings.InstanceType = "t4g.micro"
 	database.NewMysql(stack, "Database", &database.MysqlProps{
-		Vpc:              vpc.Vpc,
-		SecurityGroup:    network.ImportImmutable(stack, "DatabaseGroup", groups.Database),
-		Key:              awskms.NewKey(stack, jsii.String("Key"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)}),
-		InstanceType:     "t3.micro",
-		StorageGiB:       20,
-		MaxStorageGiB:    100,
-		MultiAz:          true,
-		BackupDays:       7,
-		LogRetentionDays: 90,
+		Vpc:           vpc.Vpc,
+		SecurityGroup: groups.Database,
+		Key:           awskms.NewKey(stack, jsii.String("Key"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)}),
+		Settings:      settings,
 	})
 	instances := assertions.Template_FromStack(stack, nil).FindResources(jsii.String("AWS::RDS::DBInstance"), nil)
 	for _, r := range *instances {

@@ -35,6 +35,9 @@ import (
 // alarmprops.Settings, where they are defined with no CDK import.
 type Settings = alarmprops.Settings
 
+// DefaultSettings are the project's thresholds (alarmprops.DefaultSettings).
+func DefaultSettings() Settings { return alarmprops.DefaultSettings() }
+
 // AlarmTopic is the topic every alarm and the Auto Scaling group notify.
 type AlarmTopic struct {
 	constructs.Construct

@@ -18,8 +18,18 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/project-1/project-1/constructs/storage/storeprops"
 	"github.com/project-1/project-1/internal/validate"
 )
+
+// Settings are the storage's values, as an environment holds them; see
+// storeprops.Settings, where they are defined with no CDK import. The
+// constructors take them one by one: NewLogBucket the AccessLogDays,
+// DataBucketProps the NoncurrentVersionDays, ForumTableProps the table's.
+type Settings = storeprops.Settings
+
+// DefaultSettings are the project's storage values (storeprops.DefaultSettings).
+func DefaultSettings() Settings { return storeprops.DefaultSettings() }
 
 // NewLogBucket creates the bucket that receives load balancer and S3 server
 // access logs. It uses SSE-S3: load balancer log delivery does not support
@@ -35,8 +45,8 @@ import (
 // is created (ObjectLockEnabled replaces an existing AWS::S3::Bucket), and
 // this bucket already holds the environments' logs.
 func NewLogBucket(scope constructs.Construct, id string, expireDays int) awss3.Bucket {
-	if expireDays < 1 {
-		validate.Props("storage.NewLogBucket", id, fmt.Errorf("expireDays %d: must be 1 or more", expireDays))
+	if err := validate.Days(expireDays); err != nil {
+		validate.Props("storage.NewLogBucket", id, fmt.Errorf("expireDays %v", err))
 	}
 	bucket := awss3.NewBucket(scope, jsii.String(id), &awss3.BucketProps{
 		Encryption:        awss3.BucketEncryption_S3_MANAGED,
@@ -80,8 +90,8 @@ func (p *DataBucketProps) Validate() error {
 	if p.AccessLogs == nil {
 		problems.Add("AccessLogs is nil: the data bucket logs its access (NewLogBucket makes one)")
 	}
-	if p.NoncurrentVersionDays < 1 {
-		problems.Add("NoncurrentVersionDays %d: must be 1 or more", p.NoncurrentVersionDays)
+	if err := validate.Days(p.NoncurrentVersionDays); err != nil {
+		problems.Add("NoncurrentVersionDays %v", err)
 	}
 	return problems.Err()
 }

@@ -62,6 +62,9 @@ type Props struct {
 // defined with no CDK import.
 type Settings = webprops.Settings
 
+// DefaultSettings are the project's web tier (webprops.DefaultSettings).
+func DefaultSettings() Settings { return webprops.DefaultSettings() }
+
 // Validate reports every problem of the props, one line each, naming the field
 // and its value. A certificate's region is checked against the stack's by NewWeb.
 func (p *Props) Validate() error {

@@ -30,15 +30,17 @@ func NewStack(app awscdk.App) awscdk.Stack {
 	})
 	groups := network.NewSecurityGroups(stack, "SecurityGroups", &network.SecurityGroupsProps{Vpc: vpc.Vpc})
 	database.NewMysql(stack, "Database", &database.MysqlProps{
-		Vpc:              vpc.Vpc,
-		SecurityGroup:    network.ImportImmutable(stack, "DatabaseGroup", groups.Database),
-		Key:              awskms.NewKey(stack, jsii.String("DatabaseKey"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)}),
-		InstanceType:     "t3.small",
-		StorageGiB:       20,
-		MaxStorageGiB:    50,
-		MultiAz:          true,
-		BackupDays:       7,
-		LogRetentionDays: 30,
+		Vpc:           vpc.Vpc,
+		SecurityGroup: network.ImportImmutable(stack, "DatabaseGroup", groups.Database),
+		Key:           awskms.NewKey(stack, jsii.String("DatabaseKey"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)}),
+		Settings: database.Settings{
+			InstanceType:     "t3.small",
+			StorageGiB:       20,
+			MaxStorageGiB:    50,
+			MultiAz:          true,
+			BackupDays:       7,
+			LogRetentionDays: 30,
+		},
 	})
 	return stack
 }

@@ -8,12 +8,12 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/project-1/project-1/constructs/database/dbprops"
 	"github.com/project-1/project-1/constructs/monitoring/alarmprops"
 	"github.com/project-1/project-1/constructs/network/netprops"
+	"github.com/project-1/project-1/constructs/storage/storeprops"
 	"github.com/project-1/project-1/constructs/web/webprops"
 	"github.com/project-1/project-1/internal/validate"
 )
@@ -38,50 +38,17 @@ type Environment struct {
 	// Web is the load balancer and the web tier (webprops.Settings, the web
 	// construct's own). Every environment also names an AlternateInstanceType.
 	Web webprops.Settings
-	// Data is the database, the Forum table, the data bucket and the log bucket.
-	Data DataConfig
+	// TerminationProtection of the data stack, which holds the database, the
+	// table and the buckets; turn it off only for throw-away environments.
+	TerminationProtection bool
+	// Database is the MySQL instance (dbprops.Settings, the database
+	// construct's own).
+	Database dbprops.Settings
+	// Storage is the Forum table, the data bucket and the log bucket
+	// (storeprops.Settings, the storage constructs' own).
+	Storage storeprops.Settings
 	// Monitoring is the alarm topic's subscriber and the alarms' thresholds.
 	Monitoring alarmprops.Settings
-}
-
-// DataConfig sizes and protects the stateful resources.
-type DataConfig struct {
-	// TerminationProtection of the data stack; turn off only for throw-away environments.
-	TerminationProtection bool
-	// DatabaseInstanceType, e.g. "t3.micro".
-	DatabaseInstanceType string
-	// DatabaseStorageGiB is the allocated storage (20 to 65536); storage grows
-	// automatically up to DatabaseMaxStorageGiB.
-	DatabaseStorageGiB int
-	// DatabaseMaxStorageGiB is what the storage may grow to on its own, from
-	// DatabaseStorageGiB to 65536.
-	DatabaseMaxStorageGiB int
-	// DatabaseMultiAz runs a standby in a second zone.
-	DatabaseMultiAz bool
-	// DatabaseDeletionProtection stops the instance being deleted by anyone.
-	DatabaseDeletionProtection bool
-	// DatabaseBackupDays is the automated backup retention: at least 7
-	// (BaselinePolicy; production 14), at most dbprops.MaxBackupDays (35).
-	DatabaseBackupDays int
-	// DatabaseLogRetentionDays for the exported logs (audit, error, slow-query, general).
-	DatabaseLogRetentionDays int
-	// DatabaseMonitoringSeconds is the enhanced monitoring interval: 1, 5, 10,
-	// 15, 30 or 60. Shorter costs more CloudWatch Logs ingestion.
-	DatabaseMonitoringSeconds int
-	// DatabaseGeneralLog writes every statement to the general log and exports
-	// it. Off, neither; the audit log still records connections, DDL and DCL.
-	DatabaseGeneralLog bool
-	// DatabaseSlowQuerySeconds: statements slower than this go to the
-	// slow-query log (long_query_time), 1 to 3600.
-	DatabaseSlowQuerySeconds int
-	// TableName of the forum table; "Forum" in the spec.
-	TableName string
-	// TableDeletionProtection stops the table being deleted by anyone.
-	TableDeletionProtection bool
-	// NoncurrentVersionDays: old versions of data-bucket objects expire after this.
-	NoncurrentVersionDays int
-	// AccessLogDays: load balancer and S3 access logs expire after this.
-	AccessLogDays int
 }
 
 // Lookup returns the environment called name, or an error that lists the known ones.
@@ -107,98 +74,44 @@ var (
 )
 
 // Validate reports every problem of the environment, one per line, each naming
-// the environment, the field and the value. Run it before building any construct.
+// the environment, the field's path (Network.Subnets[2].Cidr) and the value.
+// Run it before building any construct. AWS's limits are the constructs'
+// settings' own (ValidateAs); the organisation's stricter ones are
+// BaselinePolicy's, and ProductionPolicy's for a Production environment.
 func (e *Environment) Validate() error {
-	var errs []error
-	bad := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf("environment %q: %s", e.Name, fmt.Sprintf(format, args...)))
-	}
+	var problems validate.Problems
 	if !namePattern.MatchString(e.Name) {
-		bad("Name %q must start with a letter and hold only letters, digits and '-' (at most 64)", e.Name)
+		problems.Add("Name %q must start with a letter and hold only letters, digits and '-' (at most 64)", e.Name)
 	}
 	if e.Account != "" && !accountPattern.MatchString(e.Account) {
-		bad("Account %q is not a 12-digit AWS account ID", e.Account)
+		problems.Add("Account %q is not a 12-digit AWS account ID", e.Account)
 	}
 	if !regionPattern.MatchString(e.Region) {
-		bad("Region %q is not an AWS region name like us-east-1", e.Region)
+		problems.Add("Region %q is not an AWS region name like us-east-1", e.Region)
 	} else {
 		for i, s := range e.Network.Subnets {
 			if err := validate.Zone(s.AvailabilityZone, e.Region); s.AvailabilityZone != "" && err != nil {
-				bad("Network.Subnets[%d].AvailabilityZone %v, the environment's Region %q", i, err, e.Region)
+				problems.Add("Network.Subnets[%d].AvailabilityZone %v, the environment's Region %q", i, err, e.Region)
 			}
 		}
 	}
-	e.validateWeb(bad)
-	e.validateData(bad)
-	if err := e.Monitoring.ValidateAs("Monitoring."); err != nil {
-		for line := range strings.SplitSeq(err.Error(), "\n") {
-			bad("%s", line)
-		}
-	}
-	for _, problem := range BaselinePolicy.Violations(e) {
-		bad("%s", problem)
-	}
-	if e.Production {
-		for _, problem := range ProductionPolicy.Violations(e) {
-			bad("%s", problem)
-		}
-	}
-	if err := e.Network.ValidateAs("Network."); err != nil {
-		for line := range strings.SplitSeq(err.Error(), "\n") {
-			bad("%s", line)
-		}
-	}
-	return errors.Join(errs...)
-}
-
-func (e *Environment) validateWeb(bad func(string, ...any)) {
-	w := e.Web
-	if err := w.ValidateAs("Web.", e.Region); err != nil {
-		for line := range strings.SplitSeq(err.Error(), "\n") {
-			bad("%s", line)
-		}
-	}
+	problems.AddAll(e.Web.ValidateAs("Web.", e.Region))
 	// The construct takes one type; every environment names a second, for a
 	// zone short of capacity for the first.
-	if w.AlternateInstanceType == "" {
-		if err := validate.Interchangeable(w.AlternateInstanceType, w.InstanceType); err != nil {
-			bad("Web.AlternateInstanceType %v", err)
+	if e.Web.AlternateInstanceType == "" {
+		if err := validate.Interchangeable(e.Web.AlternateInstanceType, e.Web.InstanceType); err != nil {
+			problems.Add("Web.AlternateInstanceType %v", err)
 		}
 	}
-}
-
-func (e *Environment) validateData(bad func(string, ...any)) {
-	d := e.Data
-	if err := validate.InstanceType(d.DatabaseInstanceType); err != nil {
-		bad("Data.DatabaseInstanceType %v", err)
+	problems.AddAll(e.Database.ValidateAs("Database."))
+	problems.AddAll(e.Storage.ValidateAs("Storage."))
+	problems.AddAll(e.Monitoring.ValidateAs("Monitoring."))
+	problems.AddAll(BaselinePolicy.Check(e))
+	if e.Production {
+		problems.AddAll(ProductionPolicy.Check(e))
 	}
-	if d.DatabaseStorageGiB < dbprops.MinStorageGiB || d.DatabaseStorageGiB > dbprops.MaxStorageGiB {
-		bad("Data.DatabaseStorageGiB %d: RDS MySQL on gp3 takes %d to %d", d.DatabaseStorageGiB, dbprops.MinStorageGiB, dbprops.MaxStorageGiB)
-	}
-	if d.DatabaseMaxStorageGiB < d.DatabaseStorageGiB || d.DatabaseMaxStorageGiB > dbprops.MaxStorageGiB {
-		bad("Data.DatabaseMaxStorageGiB %d: must be from Data.DatabaseStorageGiB (%d) to %d", d.DatabaseMaxStorageGiB, d.DatabaseStorageGiB, dbprops.MaxStorageGiB)
-	}
-	if d.DatabaseBackupDays < 1 || d.DatabaseBackupDays > dbprops.MaxBackupDays {
-		bad("Data.DatabaseBackupDays %d: RDS keeps 1 to %d days of backups", d.DatabaseBackupDays, dbprops.MaxBackupDays)
-	}
-	if err := validate.Retention(d.DatabaseLogRetentionDays); err != nil {
-		bad("Data.DatabaseLogRetentionDays: %v", err)
-	}
-	if !slices.Contains(dbprops.MonitoringIntervals, d.DatabaseMonitoringSeconds) {
-		bad("Data.DatabaseMonitoringSeconds %d: must be one of %v", d.DatabaseMonitoringSeconds, dbprops.MonitoringIntervals)
-	}
-	if d.DatabaseSlowQuerySeconds < 1 || d.DatabaseSlowQuerySeconds > dbprops.MaxSlowQuerySeconds {
-		bad("Data.DatabaseSlowQuerySeconds %d: must be from 1 to %d", d.DatabaseSlowQuerySeconds, dbprops.MaxSlowQuerySeconds)
-	}
-	if err := validate.TableName(d.TableName); err != nil {
-		bad("Data.TableName %v", err)
-	}
-	if d.NoncurrentVersionDays < 1 {
-		bad("Data.NoncurrentVersionDays %d: must be 1 or more", d.NoncurrentVersionDays)
-	}
-	if d.AccessLogDays < 1 {
-		bad("Data.AccessLogDays %d: must be 1 or more", d.AccessLogDays)
-	}
+	problems.AddAll(e.Network.ValidateAs("Network."))
+	return problems.Prefixed(fmt.Sprintf("environment %q: ", e.Name))
 }
 
 // ValidateAll validates every environment, and what no single one can check
@@ -227,8 +140,8 @@ func ValidateAll(envs []Environment) error {
 					a.Network.Cidr, b.Name, b.Network.Cidr)
 			}
 			sameAccount := a.Account == "" || b.Account == "" || a.Account == b.Account
-			if sameAccount && a.Region == b.Region && a.Data.TableName == b.Data.TableName {
-				bad("Data.TableName %q is also environment %q's, in the same region %s (and possibly account)", a.Data.TableName, b.Name, a.Region)
+			if sameAccount && a.Region == b.Region && a.Storage.TableName == b.Storage.TableName {
+				bad("Storage.TableName %q is also environment %q's, in the same region %s (and possibly account)", a.Storage.TableName, b.Name, a.Region)
 			}
 		}
 	}

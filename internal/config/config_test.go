@@ -72,14 +72,14 @@ func TestBadConfig(t *testing.T) {
 		{"certificate of another region", func(e *config.Environment) {
 			e.Web.CertificateArn = "arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
 		}, []string{"Web.CertificateArn", "eu-west-1", "own region us-east-1"}},
-		{"backups shorter than a week", func(e *config.Environment) { e.Data.DatabaseBackupDays = 3 },
-			[]string{"Data.DatabaseBackupDays 3"}},
-		{"database log retention CloudWatch refuses", func(e *config.Environment) { e.Data.DatabaseLogRetentionDays = 42 },
-			[]string{"Data.DatabaseLogRetentionDays", "42 days"}},
-		{"storage below the RDS minimum", func(e *config.Environment) { e.Data.DatabaseStorageGiB = 5 },
-			[]string{"Data.DatabaseStorageGiB 5"}},
-		{"table name too short", func(e *config.Environment) { e.Data.TableName = "F" },
-			[]string{"Data.TableName", `"F"`}},
+		{"backups shorter than a week", func(e *config.Environment) { e.Database.BackupDays = 3 },
+			[]string{"Database.BackupDays 3"}},
+		{"database log retention CloudWatch refuses", func(e *config.Environment) { e.Database.LogRetentionDays = 42 },
+			[]string{"Database.LogRetentionDays", "42 days"}},
+		{"storage below the RDS minimum", func(e *config.Environment) { e.Database.StorageGiB = 5 },
+			[]string{"Database.StorageGiB 5"}},
+		{"table name too short", func(e *config.Environment) { e.Storage.TableName = "F" },
+			[]string{"Storage.TableName", `"F"`}},
 		{"empty name tag", func(e *config.Environment) { e.Network.Subnets[0].Name = "" },
 			[]string{"Network.Subnets[0].Name is empty"}},
 		{"no alternate instance type", func(e *config.Environment) { e.Web.AlternateInstanceType = "" },
@@ -88,12 +88,12 @@ func TestBadConfig(t *testing.T) {
 			[]string{"Web.AlternateInstanceType", `"t3a.large"`, "size"}},
 		{"an alternate on x86", func(e *config.Environment) { e.Web.AlternateInstanceType = "c7a.medium" },
 			[]string{"Web.AlternateInstanceType", `"c7a.medium"`, "architecture"}},
-		{"an enhanced monitoring interval RDS refuses", func(e *config.Environment) { e.Data.DatabaseMonitoringSeconds = 20 },
-			[]string{"Data.DatabaseMonitoringSeconds 20", "[1 5 10 15 30 60]"}},
-		{"enhanced monitoring off", func(e *config.Environment) { e.Data.DatabaseMonitoringSeconds = 0 },
-			[]string{"Data.DatabaseMonitoringSeconds 0"}},
-		{"no slow-query threshold", func(e *config.Environment) { e.Data.DatabaseSlowQuerySeconds = 0 },
-			[]string{"Data.DatabaseSlowQuerySeconds 0"}},
+		{"an enhanced monitoring interval RDS refuses", func(e *config.Environment) { e.Database.MonitoringSeconds = 20 },
+			[]string{"Database.MonitoringSeconds 20", "[1 5 10 15 30 60]"}},
+		{"enhanced monitoring off, which RDS takes and the baseline does not", func(e *config.Environment) { e.Database.MonitoringSeconds = 0 },
+			[]string{"Database.MonitoringSeconds 0", "every environment keeps enhanced monitoring"}},
+		{"a negative slow-query threshold", func(e *config.Environment) { e.Database.SlowQuerySeconds = -1 },
+			[]string{"Database.SlowQuerySeconds -1"}},
 		{"an image id that is none", func(e *config.Environment) { e.Web.ImageId = "al2023" },
 			[]string{"Web.ImageId", `"al2023"`, "not an image id"}},
 		{"a malformed alarm email", func(e *config.Environment) { e.Monitoring.AlarmEmail = "ops at example" },
@@ -142,7 +142,7 @@ func FuzzValidateAll(f *testing.F) {
 		e.Region, e.Network.Subnets[3].AvailabilityZone = region, zone
 		e.Account, e.Web.CertificateArn = account, cert
 		e.Network.NatGateways, e.Web.Instances, e.Web.MaxInstances = nats, instances, maxInstances
-		e.Network.FlowLogRetentionDays, e.Data.DatabaseBackupDays, e.Data.DatabaseStorageGiB = flowDays, backupDays, storage
+		e.Network.FlowLogRetentionDays, e.Database.BackupDays, e.Database.StorageGiB = flowDays, backupDays, storage
 
 		err := config.ValidateAll(envs)
 		if err == nil {

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/project-1/project-1/constructs/database/dbprops"
 	"github.com/project-1/project-1/constructs/monitoring/alarmprops"
 	"github.com/project-1/project-1/constructs/network/netprops"
+	"github.com/project-1/project-1/constructs/storage/storeprops"
 	"github.com/project-1/project-1/constructs/web/webprops"
 	"github.com/project-1/project-1/internal/appcontext"
 )
@@ -17,64 +19,20 @@ const DefaultEnvironment = "project-1"
 // AllEnvironments, given as -c env=all, builds every environment, each as its own stage.
 const AllEnvironments = "all"
 
-// Defaults is the spec's reference environment, project-1: every value as
-// SPEC.md gives it, and the project's choice for the rest. The other
-// environments are written as what they change of it.
+// Defaults is the spec's reference environment, project-1: the constructs'
+// defaults (each package's DefaultSettings), which are every value as SPEC.md
+// gives it and the project's choice for the rest. The other environments are
+// written as what they change of it.
 func Defaults() Environment {
 	return Environment{
-		Name:   DefaultEnvironment,
-		Region: "us-east-1",
-		Network: netprops.VpcProps{
-			Name:                 "project-1",
-			Cidr:                 "10.0.0.0/16",
-			InternetGatewayName:  "Project1-Gateway",
-			Subnets:              netprops.SpecLayout(0, "us-east-1a", "us-east-1b"),
-			NatGateways:          2,
-			FlowLogRetentionDays: 365,
-		},
-		Web: webprops.Settings{
-			// Graviton types with Nitro encryption in transit, which
-			// Control Tower's CT.AUTOSCALING.PR.11 asks of a
-			// mixed-instances group (t3/t3a lack it).
-			InstanceType:          "c7g.medium",
-			AlternateInstanceType: "m7g.medium",
-			Instances:             2,
-			MaxInstances:          4,
-			DeletionProtection:    true,
-		},
-		Data: DataConfig{
-			TerminationProtection:      true,
-			DatabaseInstanceType:       "t3.micro",
-			DatabaseStorageGiB:         20,
-			DatabaseMaxStorageGiB:      100,
-			DatabaseMultiAz:            true,
-			DatabaseDeletionProtection: true,
-			DatabaseBackupDays:         7,
-			DatabaseLogRetentionDays:   90,
-			DatabaseMonitoringSeconds:  60,
-			DatabaseGeneralLog:         true,
-			DatabaseSlowQuerySeconds:   2,
-			TableName:                  "Forum",
-			TableDeletionProtection:    true,
-			NoncurrentVersionDays:      90,
-			AccessLogDays:              365,
-		},
-		Monitoring: alarmprops.Settings{
-			LoadBalancer5xx:           10,
-			Target5xx:                 10,
-			UnhealthyHosts:            1,
-			TargetResponseMillis:      2000,
-			InServiceShortfallMinutes: 20,
-			DatabaseCpuPercent:        80,
-			DatabaseFreeStorageGiB:    5,
-			DatabaseFreeMemoryMiB:     100,
-			DatabaseConnections:       60,
-			TableWriteThrottleEvents:  1,
-			TableReadThrottleEvents:   1,
-			TableSystemErrors:         1,
-			NatPortAllocationErrors:   1,
-			NatDroppedPackets:         100,
-		},
+		Name:                  DefaultEnvironment,
+		Region:                "us-east-1",
+		TerminationProtection: true,
+		Network:               netprops.DefaultVpcProps(),
+		Web:                   webprops.DefaultSettings(),
+		Database:              dbprops.DefaultSettings(),
+		Storage:               storeprops.DefaultSettings(),
+		Monitoring:            alarmprops.DefaultSettings(),
 	}
 }
 
@@ -90,16 +48,17 @@ func Environments() []Environment {
 	// leaves a snapshot; the retained resources stay).
 	dev := Defaults()
 	dev.Name = "dev"
+	dev.TerminationProtection = false
 	dev.Network.Name, dev.Network.Cidr, dev.Network.InternetGatewayName = "project-1-dev", "10.1.0.0/16", "project-1-dev-gateway"
 	dev.Network.Subnets = netprops.SpecLayout(1, "us-east-1a", "us-east-1b")
 	dev.Network.NatGateways, dev.Network.FlowLogRetentionDays = 1, 30
 	// Burstable and the cheapest; CT.AUTOSCALING.PR.11 fails here
 	// (controls-allowed.txt).
 	dev.Web = webprops.Settings{InstanceType: "t3.micro", AlternateInstanceType: "t3a.micro", Instances: 1, MaxInstances: 2}
-	d := &dev.Data
-	d.TerminationProtection, d.DatabaseMultiAz, d.DatabaseDeletionProtection, d.TableDeletionProtection = false, false, false, false
-	d.DatabaseMaxStorageGiB, d.DatabaseLogRetentionDays, d.DatabaseSlowQuerySeconds = 50, 14, 1
-	d.TableName, d.NoncurrentVersionDays, d.AccessLogDays = "Forum-dev", 30, 90
+	d := &dev.Database
+	d.MultiAz, d.DeletionProtection = false, false
+	d.MaxStorageGiB, d.LogRetentionDays, d.SlowQuerySeconds = 50, 14, 1
+	dev.Storage = storeprops.Settings{TableName: "Forum-dev", NoncurrentVersionDays: 30, AccessLogDays: 90}
 
 	// Production, in another region: one NAT gateway per zone, a Multi-AZ
 	// database, every protection on, longer retention.
@@ -109,14 +68,14 @@ func Environments() []Environment {
 	prod.Network.Subnets = netprops.SpecLayout(2, "eu-west-1a", "eu-west-1b")
 	prod.Network.FlowLogRetentionDays = 731
 	prod.Web.InstanceType, prod.Web.AlternateInstanceType, prod.Web.MaxInstances = "c7g.large", "m7g.large", 6
-	p := &prod.Data
-	p.DatabaseInstanceType, p.DatabaseStorageGiB, p.DatabaseMaxStorageGiB = "t3.small", 50, 200
-	p.DatabaseBackupDays, p.DatabaseLogRetentionDays, p.DatabaseMonitoringSeconds, p.DatabaseSlowQuerySeconds = 14, 365, 15, 1
+	p := &prod.Database
+	p.InstanceType, p.StorageGiB, p.MaxStorageGiB = "t3.small", 50, 200
+	p.BackupDays, p.LogRetentionDays, p.MonitoringSeconds, p.SlowQuerySeconds = 14, 365, 15, 1
 	// Every statement of production traffic would cost more in CloudWatch
 	// Logs than it tells; the audit log keeps connections and schema and
 	// privilege changes.
-	p.DatabaseGeneralLog = false
-	p.NoncurrentVersionDays, p.AccessLogDays = 365, 731
+	p.GeneralLog = false
+	prod.Storage.NoncurrentVersionDays, prod.Storage.AccessLogDays = 365, 731
 	m := &prod.Monitoring
 	m.DatabaseFreeStorageGiB, m.DatabaseFreeMemoryMiB, m.DatabaseConnections = 10, 200, 120
 

@@ -13,7 +13,6 @@ import (
 
 	"github.com/project-1/project-1/constructs/database"
 	"github.com/project-1/project-1/constructs/storage"
-	"github.com/project-1/project-1/internal/config"
 	"github.com/project-1/project-1/internal/keypolicy"
 )
 
@@ -22,7 +21,10 @@ type DataStackProps struct {
 	awscdk.StackProps
 	Vpc                   awsec2.IVpc
 	DatabaseSecurityGroup awsec2.ISecurityGroup
-	Data                  config.DataConfig
+	// TerminationProtection of the stack.
+	TerminationProtection bool
+	Database              database.Settings
+	Storage               storage.Settings
 }
 
 // DataStack holds every stateful resource: the database, the Forum table, the
@@ -41,9 +43,9 @@ type DataStack struct {
 // NewDataStack builds the data stack of one environment.
 func NewDataStack(scope constructs.Construct, id string, props *DataStackProps) *DataStack {
 	sp := props.StackProps
-	sp.TerminationProtection = jsii.Bool(props.Data.TerminationProtection)
+	sp.TerminationProtection = jsii.Bool(props.TerminationProtection)
 	stack := awscdk.NewStack(scope, &id, &sp)
-	d := props.Data
+	s := props.Storage
 
 	key := func(id, what string) awskms.Key {
 		k := awskms.NewKey(stack, jsii.String(id), &awskms.KeyProps{
@@ -55,32 +57,23 @@ func NewDataStack(scope constructs.Construct, id string, props *DataStackProps) 
 		keypolicy.LimitGrants(k)
 		return k
 	}
-	logs := storage.NewLogBucket(stack, "LogBucket", d.AccessLogDays)
+	logs := storage.NewLogBucket(stack, "LogBucket", s.AccessLogDays)
 	bucket := storage.NewDataBucket(stack, "DataBucket", &storage.DataBucketProps{
 		Key:                   key("DataBucketKey", "the data bucket"),
 		AccessLogs:            logs,
-		NoncurrentVersionDays: d.NoncurrentVersionDays,
+		NoncurrentVersionDays: s.NoncurrentVersionDays,
 	})
 	table := storage.NewForumTable(stack, "ForumTable", &storage.ForumTableProps{
-		TableName:          d.TableName,
+		TableName:          s.TableName,
 		Key:                key("ForumTableKey", "the Forum table"),
-		DeletionProtection: d.TableDeletionProtection,
+		DeletionProtection: s.TableDeletionProtection,
 	})
 	dbKey := key("DatabaseKey", "the database storage and its secret")
 	db := database.NewMysql(stack, "Database", &database.MysqlProps{
-		Vpc:                props.Vpc,
-		SecurityGroup:      props.DatabaseSecurityGroup,
-		Key:                dbKey,
-		InstanceType:       d.DatabaseInstanceType,
-		StorageGiB:         d.DatabaseStorageGiB,
-		MaxStorageGiB:      d.DatabaseMaxStorageGiB,
-		MultiAz:            d.DatabaseMultiAz,
-		DeletionProtection: d.DatabaseDeletionProtection,
-		BackupDays:         d.DatabaseBackupDays,
-		LogRetentionDays:   d.DatabaseLogRetentionDays,
-		MonitoringSeconds:  d.DatabaseMonitoringSeconds,
-		GeneralLog:         d.DatabaseGeneralLog,
-		SlowQuerySeconds:   d.DatabaseSlowQuerySeconds,
+		Vpc:           props.Vpc,
+		SecurityGroup: props.DatabaseSecurityGroup,
+		Key:           dbKey,
+		Settings:      props.Database,
 	})
 
 	keepNetworkInterfaceCleanup(stack)

@@ -52,7 +52,9 @@ func NewEnvironmentStage(scope constructs.Construct, env *config.Environment) *E
 		},
 		Vpc:                   net.Vpc.Vpc,
 		DatabaseSecurityGroup: net.SecurityGroups.Database,
-		Data:                  env.Data,
+		TerminationProtection: env.TerminationProtection,
+		Database:              env.Database,
+		Storage:               env.Storage,
 	})
 	app := NewAppStack(stage, "App", &AppStackProps{
 		StackProps: awscdk.StackProps{

@@ -96,6 +96,15 @@ func Retention(days int) error {
 	return nil
 }
 
+// Days checks a lifetime in days (an expiry, a retention that is not CloudWatch
+// Logs'): 1 or more.
+func Days(days int) error {
+	if days < 1 {
+		return fmt.Errorf("%d: must be 1 or more", days)
+	}
+	return nil
+}
+
 // ImageId checks an EC2 image (AMI) id: "ami-" and 8 or 17 hexadecimal digits.
 func ImageId(s string) error {
 	if !imageId.MatchString(s) {
@@ -140,5 +149,25 @@ type Problems []error
 // Add records a problem, formatted as fmt.Errorf does.
 func (p *Problems) Add(format string, args ...any) { *p = append(*p, fmt.Errorf(format, args...)) }
 
+// AddAll records each line of err (as ValidateAs and Err return them) as a
+// problem of its own. A nil err adds nothing.
+func (p *Problems) AddAll(err error) {
+	if err == nil {
+		return
+	}
+	for line := range strings.SplitSeq(err.Error(), "\n") {
+		*p = append(*p, errors.New(line))
+	}
+}
+
 // Err is every problem, one per line, or nil when there is none.
 func (p Problems) Err() error { return errors.Join(p...) }
+
+// Prefixed is Err with prefix before every line (`environment "dev": `).
+func (p Problems) Prefixed(prefix string) error {
+	out := make([]error, len(p))
+	for i, problem := range p {
+		out[i] = fmt.Errorf("%s%w", prefix, problem)
+	}
+	return errors.Join(out...)
+}

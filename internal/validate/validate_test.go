@@ -1,6 +1,9 @@
 package validate
 
-import "testing"
+import (
+	"errors"
+	"testing"
+)
 
 func TestInstanceType(t *testing.T) {
 	for s, ok := range map[string]bool{
@@ -94,5 +97,21 @@ func TestImageId(t *testing.T) {
 		if got := ImageId(s) == nil; got != ok {
 			t.Errorf("ImageId(%q) ok %v, want %v", s, got, ok)
 		}
+	}
+}
+
+func TestProblems(t *testing.T) {
+	var p Problems
+	p.Add("A %d", 1)
+	p.AddAll(nil)
+	p.AddAll(errors.Join(errors.New("Web.B 2"), errors.New("Web.C 3")))
+	if got, want := p.Prefixed(`environment "dev": `).Error(), "environment \"dev\": A 1\nenvironment \"dev\": Web.B 2\nenvironment \"dev\": Web.C 3"; got != want {
+		t.Errorf("Prefixed:\n%s\nwant\n%s", got, want)
+	}
+	if (Problems{}).Err() != nil || (Problems{}).Prefixed("x") != nil {
+		t.Error("no problems, yet an error")
+	}
+	if Days(0) == nil || Days(1) != nil {
+		t.Errorf("Days: 0 gives %v, 1 gives %v", Days(0), Days(1))
 	}
 }

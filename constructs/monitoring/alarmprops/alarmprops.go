@@ -57,6 +57,26 @@ type Settings struct {
 	NatDroppedPackets int
 }
 
+// DefaultSettings are the project's thresholds, with no subscriber.
+func DefaultSettings() Settings {
+	return Settings{
+		LoadBalancer5xx:           10,
+		Target5xx:                 10,
+		UnhealthyHosts:            1,
+		TargetResponseMillis:      2000,
+		InServiceShortfallMinutes: 20,
+		DatabaseCpuPercent:        80,
+		DatabaseFreeStorageGiB:    5,
+		DatabaseFreeMemoryMiB:     100,
+		DatabaseConnections:       60,
+		TableWriteThrottleEvents:  1,
+		TableReadThrottleEvents:   1,
+		TableSystemErrors:         1,
+		NatPortAllocationErrors:   1,
+		NatDroppedPackets:         100,
+	}
+}
+
 // Validate reports every problem of the settings, one line each, naming the
 // field and its value.
 func (s *Settings) Validate() error { return s.ValidateAs("") }

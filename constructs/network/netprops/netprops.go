@@ -184,6 +184,21 @@ func (p *VpcProps) ValidateZones(region string) error {
 	return problems.Err()
 }
 
+// DefaultVpcProps is the spec's network: the VPC 10.0.0.0/16 named
+// "project-1", its four subnets in us-east-1a and us-east-1b (SpecLayout), the
+// internet gateway "Project1-Gateway", a NAT gateway per zone, and a year of
+// flow logs.
+func DefaultVpcProps() VpcProps {
+	return VpcProps{
+		Name:                 "project-1",
+		Cidr:                 "10.0.0.0/16",
+		InternetGatewayName:  "Project1-Gateway",
+		Subnets:              SpecLayout(0, "us-east-1a", "us-east-1b"),
+		NatGateways:          2,
+		FlowLogRetentionDays: 365,
+	}
+}
+
 // SpecLayout is the spec's subnet layout in the VPC 10.<second>.0.0/16, over
 // the given zones: for the zone i (from 0), "Public Subnet i+1" 10.<second>.<2i+1>.0/24
 // and "Private Subnet i+1" 10.<second>.<2i+2>.0/24. With two zones it is the

@@ -44,6 +44,22 @@ type Settings struct {
 	DeletionProtection bool
 }
 
+// DefaultSettings are the project's web tier: two Graviton servers, one per
+// zone, with a second interchangeable type (both with Nitro encryption in
+// transit, which Control Tower's CT.AUTOSCALING.PR.11 asks of a
+// mixed-instances group; t3/t3a lack it), room for a rolling update, plain
+// HTTP (no certificate), the newest image, and a deletion-protected load
+// balancer.
+func DefaultSettings() Settings {
+	return Settings{
+		InstanceType:          "c7g.medium",
+		AlternateInstanceType: "m7g.medium",
+		Instances:             2,
+		MaxInstances:          4,
+		DeletionProtection:    true,
+	}
+}
+
 // ValidateAs reports every problem of the settings, one line each, each
 // field named with prefix before it (e.g. "Web."). A certificate is checked
 // against region when region is not empty.
