@@ -126,23 +126,24 @@ func ValidateAll(envs []Environment) error {
 		}
 	}
 	for i, a := range envs {
+		var problems validate.Problems
 		for _, b := range envs[:i] {
-			bad := func(format string, args ...any) {
-				errs = append(errs, fmt.Errorf("environment %q: %s", a.Name, fmt.Sprintf(format, args...)))
-			}
 			if a.Name == b.Name {
-				bad("Name %q is used by another environment too", a.Name)
+				problems.Add("Name %q is used by another environment too", a.Name)
 			}
 			pa, errA := netip.ParsePrefix(a.Network.Cidr)
 			pb, errB := netip.ParsePrefix(b.Network.Cidr)
 			if errA == nil && errB == nil && pa.Overlaps(pb) {
-				bad("Network.Cidr %q overlaps environment %q's Network.Cidr %q; give each environment its own block so the VPCs can be peered",
+				problems.Add("Network.Cidr %q overlaps environment %q's Network.Cidr %q; give each environment its own block so the VPCs can be peered",
 					a.Network.Cidr, b.Name, b.Network.Cidr)
 			}
 			sameAccount := a.Account == "" || b.Account == "" || a.Account == b.Account
 			if sameAccount && a.Region == b.Region && a.Storage.TableName == b.Storage.TableName {
-				bad("Storage.TableName %q is also environment %q's, in the same region %s (and possibly account)", a.Storage.TableName, b.Name, a.Region)
+				problems.Add("Storage.TableName %q is also environment %q's, in the same region %s (and possibly account)", a.Storage.TableName, b.Name, a.Region)
 			}
+		}
+		if err := problems.Prefixed(fmt.Sprintf("environment %q: ", a.Name)); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)

@@ -1,11 +1,10 @@
 package config
 
 import (
-	"errors"
-	"fmt"
 	"regexp"
 
 	"github.com/project-1/project-1/internal/appcontext"
+	"github.com/project-1/project-1/internal/validate"
 )
 
 // PipelineConfig is where the delivery pipeline runs and what it watches.
@@ -51,22 +50,21 @@ var (
 // Validate reports every problem of the pipeline settings, naming the context
 // key and the value.
 func (c *PipelineConfig) Validate() error {
-	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	var problems validate.Problems
 	if !connectionPattern.MatchString(c.ConnectionArn) {
-		bad("pipeline:connectionArn %q is not a CodeStar connection ARN (arn:aws:codestar-connections:REGION:ACCOUNT:connection/ID); create one in the console and set it in cdk.json", c.ConnectionArn)
+		problems.Add("pipeline:connectionArn %q is not a CodeStar connection ARN (arn:aws:codestar-connections:REGION:ACCOUNT:connection/ID); create one in the console and set it in cdk.json", c.ConnectionArn)
 	}
 	if !repositoryPattern.MatchString(c.Repository) {
-		bad("pipeline:repository %q is not owner/name", c.Repository)
+		problems.Add("pipeline:repository %q is not owner/name", c.Repository)
 	}
 	if !branchPattern.MatchString(c.Branch) {
-		bad("pipeline:branch %q is not a branch name", c.Branch)
+		problems.Add("pipeline:branch %q is not a branch name", c.Branch)
 	}
 	if !accountPattern.MatchString(c.Account) {
-		bad("pipeline:account %q is not a 12-digit AWS account ID", c.Account)
+		problems.Add("pipeline:account %q is not a 12-digit AWS account ID", c.Account)
 	}
 	if !regionPattern.MatchString(c.Region) {
-		bad("pipeline:region %q is not an AWS region name like us-east-1", c.Region)
+		problems.Add("pipeline:region %q is not an AWS region name like us-east-1", c.Region)
 	}
-	return errors.Join(errs...)
+	return problems.Err()
 }

@@ -66,36 +66,34 @@ func (p *VpcProps) Validate() error { return p.ValidateAs("") }
 // ValidateAs is Validate with every field name prefixed by prefix, for props
 // that are part of a larger configuration (e.g. "Network.").
 func (p *VpcProps) ValidateAs(prefix string) error {
-	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-
+	var problems validate.Problems
 	if p.Name == "" {
-		bad("%sName is empty", prefix)
+		problems.Add("%sName is empty", prefix)
 	}
 	if p.InternetGatewayName == "" {
-		bad("%sInternetGatewayName is empty", prefix)
+		problems.Add("%sInternetGatewayName is empty", prefix)
 	}
 	vpc, err := parseCidr(p.Cidr)
 	if err != nil {
-		bad("%sCidr %q: %v", prefix, p.Cidr, err)
+		problems.Add("%sCidr %q: %v", prefix, p.Cidr, err)
 	}
-	t := p.checkSubnets(prefix, vpc, bad)
+	t := p.checkSubnets(prefix, vpc, &problems)
 	if len(t.zones) < 2 || len(t.zones) > maxZones {
-		bad("%sSubnets span %d availability zone(s) %q; from 2 to %d are supported", prefix, len(t.zones), t.order, maxZones)
+		problems.Add("%sSubnets span %d availability zone(s) %q; from 2 to %d are supported", prefix, len(t.zones), t.order, maxZones)
 	}
 	for _, name := range t.order {
 		z := t.zones[name]
 		if z.public != 1 || z.private != 1 {
-			bad("%sSubnets in availability zone %q: %d public and %d private; each zone needs exactly 1 of each", prefix, name, z.public, z.private)
+			problems.Add("%sSubnets in availability zone %q: %d public and %d private; each zone needs exactly 1 of each", prefix, name, z.public, z.private)
 		}
 	}
 	if p.NatGateways < 1 || p.NatGateways > t.public {
-		bad("%sNatGateways %d: must be from 1 (one shared) to %d (one per public subnet); private subnets need a NAT gateway for outbound traffic", prefix, p.NatGateways, t.public)
+		problems.Add("%sNatGateways %d: must be from 1 (one shared) to %d (one per public subnet); private subnets need a NAT gateway for outbound traffic", prefix, p.NatGateways, t.public)
 	}
 	if err := validate.Retention(p.FlowLogRetentionDays); err != nil {
-		bad("%sFlowLogRetentionDays: %v", prefix, err)
+		problems.Add("%sFlowLogRetentionDays: %v", prefix, err)
 	}
-	return errors.Join(errs...)
+	return problems.Err()
 }
 
 // tally is what checkSubnets counts: the subnets of each zone, the zones in
@@ -109,21 +107,21 @@ type tally struct {
 // checkSubnets reports, subnet by subnet, an empty or repeated name, an
 // empty zone, and a CIDR that does not parse, lies outside vpc or overlaps
 // another subnet's; it counts the subnets of each zone.
-func (p *VpcProps) checkSubnets(prefix string, vpc netip.Prefix, bad func(string, ...any)) tally {
+func (p *VpcProps) checkSubnets(prefix string, vpc netip.Prefix, problems *validate.Problems) tally {
 	t := tally{zones: map[string]*struct{ public, private int }{}}
 	names := map[string]string{}
 	var seen []cidrOf
 	for i, s := range p.Subnets {
 		field := fmt.Sprintf("%sSubnets[%d]", prefix, i)
 		if s.Name == "" {
-			bad("%s.Name is empty", field)
+			problems.Add("%s.Name is empty", field)
 		} else if first, dup := names[s.Name]; dup {
-			bad("%s.Name %q is already used by %s", field, s.Name, first)
+			problems.Add("%s.Name %q is already used by %s", field, s.Name, first)
 		} else {
 			names[s.Name] = field
 		}
 		if s.AvailabilityZone == "" {
-			bad("%s.AvailabilityZone is empty", field)
+			problems.Add("%s.AvailabilityZone is empty", field)
 		} else {
 			z, ok := t.zones[s.AvailabilityZone]
 			if !ok {
@@ -140,7 +138,7 @@ func (p *VpcProps) checkSubnets(prefix string, vpc netip.Prefix, bad func(string
 		if s.Public {
 			t.public++
 		}
-		seen = checkCidr(field, s.Cidr, prefix, p.Cidr, vpc, seen, bad)
+		seen = checkCidr(field, s.Cidr, prefix, p.Cidr, vpc, seen, problems)
 	}
 	return t
 }
@@ -153,18 +151,18 @@ type cidrOf struct {
 
 // checkCidr checks a subnet's CIDR against the VPC's and the subnets seen
 // before it, and returns seen with it.
-func checkCidr(field, cidr, prefix, vpcCidr string, vpc netip.Prefix, seen []cidrOf, bad func(string, ...any)) []cidrOf {
+func checkCidr(field, cidr, prefix, vpcCidr string, vpc netip.Prefix, seen []cidrOf, problems *validate.Problems) []cidrOf {
 	block, err := parseCidr(cidr)
 	if err != nil {
-		bad("%s.Cidr %q: %v", field, cidr, err)
+		problems.Add("%s.Cidr %q: %v", field, cidr, err)
 		return seen
 	}
 	if vpc.IsValid() && !(vpc.Contains(block.Addr()) && block.Bits() >= vpc.Bits()) {
-		bad("%s.Cidr %q is outside the VPC %sCidr %q", field, cidr, prefix, vpcCidr)
+		problems.Add("%s.Cidr %q is outside the VPC %sCidr %q", field, cidr, prefix, vpcCidr)
 	}
 	for _, other := range seen {
 		if other.block.Overlaps(block) {
-			bad("%s.Cidr %q overlaps %s.Cidr %q", field, cidr, other.field, other.block)
+			problems.Add("%s.Cidr %q overlaps %s.Cidr %q", field, cidr, other.field, other.block)
 		}
 	}
 	return append(seen, cidrOf{field, block})
