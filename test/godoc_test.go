@@ -12,7 +12,7 @@ import (
 // TestExportedNamesAreDocumented: every exported name of the packages other
 // teams and the README's readers meet has a doc comment, as go doc shows it.
 func TestExportedNamesAreDocumented(t *testing.T) {
-	for _, dir := range []string{"../internal/stacks", "../internal/config", "../constructs/network", "../constructs/network/netprops", "../constructs/monitoring/alarmprops", "../constructs/database/dbprops", "../constructs/web/webprops", "../constructs/database", "../constructs/storage", "../constructs/web", "../constructs/monitoring", "../netcheck"} {
+	for _, dir := range []string{"../internal/stacks", "../internal/config", "../constructs/network", "../constructs/network/netprops", "../constructs/monitoring/alarmprops", "../constructs/database/dbprops", "../constructs/storage/storeprops", "../constructs/web/webprops", "../constructs/database", "../constructs/storage", "../constructs/web", "../constructs/monitoring", "../netcheck"} {
 		fset, files := parseSources(t, dir)
 		for _, f := range files {
 			for _, decl := range f.Decls {
@@ -92,4 +92,31 @@ func parseSources(t *testing.T, dir string) (*token.FileSet, []*ast.File) {
 		files = append(files, f)
 	}
 	return fset, files
+}
+
+// TestConstructorsReadAsSteps: in constructs/, no function is longer than 60
+// lines, and no exported constructor (New...) longer than 40: a constructor
+// calls named steps (issue #22's measure, kept).
+func TestConstructorsReadAsSteps(t *testing.T) {
+	dirs, err := filepath.Glob("../constructs/*")
+	must(t, "list constructs", err)
+	for _, dir := range dirs {
+		fset, files := parseSources(t, dir)
+		for _, f := range files {
+			for _, decl := range f.Decls {
+				fn, ok := decl.(*ast.FuncDecl)
+				if !ok || fn.Body == nil {
+					continue
+				}
+				lines := fset.Position(fn.End()).Line - fset.Position(fn.Pos()).Line + 1
+				limit := 60
+				if fn.Recv == nil && fn.Name.IsExported() && strings.HasPrefix(fn.Name.Name, "New") {
+					limit = 40
+				}
+				if lines > limit {
+					t.Errorf("%s: %s is %d lines, more than %d; split it into named steps", fset.Position(fn.Pos()), fn.Name.Name, lines, limit)
+				}
+			}
+		}
+	}
 }

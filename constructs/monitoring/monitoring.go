@@ -55,6 +55,17 @@ func NewAlarmTopic(scope constructs.Construct, id string, email string) *AlarmTo
 		validate.Props("monitoring.NewAlarmTopic", id, fmt.Errorf("email %q is not an email address like ops@example.com", email))
 	}
 	this := constructs.NewConstruct(scope, &id)
+	key := newTopicKey(this)
+	topic := newTopic(this, key)
+	if email != "" {
+		topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
+	}
+	return &AlarmTopic{Construct: this, Topic: topic, Key: key}
+}
+
+// newTopicKey is the topic's key, which CloudWatch alarms of this account and
+// the Auto Scaling service-linked role may use.
+func newTopicKey(this constructs.Construct) awskms.Key {
 	stack := awscdk.Stack_Of(this)
 	key := awskms.NewKey(this, jsii.String("Key"), &awskms.KeyProps{
 		Description:       jsii.String("project-1: encrypts the alarm topic's messages"),
@@ -86,6 +97,13 @@ func NewAlarmTopic(scope constructs.Construct, id string, email string) *AlarmTo
 		},
 	}), jsii.Bool(false))
 	keypolicy.LimitGrants(key)
+	return key
+}
+
+// newTopic is the topic, encrypted with key, refusing plain HTTP, that
+// CloudWatch alarms of this account may publish to.
+func newTopic(this constructs.Construct, key awskms.Key) awssns.Topic {
+	stack := awscdk.Stack_Of(this)
 	topic := awssns.NewTopic(this, jsii.String("Topic"), &awssns.TopicProps{
 		DisplayName: jsii.String("project-1 alarms"),
 		MasterKey:   key,
@@ -102,23 +120,23 @@ func NewAlarmTopic(scope constructs.Construct, id string, email string) *AlarmTo
 				"arn:%s:cloudwatch:%s:%s:alarm:*", *stack.Partition(), *stack.Region(), *stack.Account())},
 		},
 	}))
-	if email != "" {
-		topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
-	}
-	return &AlarmTopic{Construct: this, Topic: topic, Key: key}
+	return topic
 }
 
 // Props configures Monitoring. Every field is required unless its comment
 // says otherwise.
 type Props struct {
 	// Topic receives every alarm's ALARM and OK notifications.
-	Topic        awssns.ITopic
+	Topic awssns.ITopic
+	// LoadBalancer and Targets, its target group (the web tier), are the
+	// concrete L2s: the target group's metrics are keyed on both full names,
+	// which their interfaces do not expose. (The target group's own Metrics()
+	// derives the load balancer's name from a listener's ARN instead.)
 	LoadBalancer elbv2.ApplicationLoadBalancer
-	// Targets is the load balancer's target group (the web tier).
-	Targets   elbv2.ApplicationTargetGroup
-	Instances awsautoscaling.IAutoScalingGroup
-	Database  awsrds.IDatabaseInstance
-	Table     awsdynamodb.ITable
+	Targets      elbv2.ApplicationTargetGroup
+	Instances    awsautoscaling.IAutoScalingGroup
+	Database     awsrds.IDatabaseInstance
+	Table        awsdynamodb.ITable
 	// NatGatewayIds, one alarm pair each; at least one (network.Vpc.NatGatewayIds).
 	NatGatewayIds []*string
 	// Title heads the dashboard, e.g. the environment's name.
@@ -169,8 +187,13 @@ type Monitoring struct {
 	// TableWriteThrottleEvents, TableReadThrottleEvents, TableSystemErrors,
 	// and per NAT gateway i (from 1) NatPortAllocationErrors<i>,
 	// NatDroppedPackets<i>.
-	Alarms    map[string]awscloudwatch.Alarm
-	Dashboard awscloudwatch.Dashboard
+	Alarms map[string]awscloudwatch.Alarm
+	// LoadBalancerAlarms names the Alarms that read the load balancer's
+	// metrics (LoadBalancer5xx, Target5xx, UnhealthyHosts,
+	// TargetResponseTime): a stack that creates the load balancer after
+	// everything else can leave these out.
+	LoadBalancerAlarms []string
+	Dashboard          awscloudwatch.Dashboard
 	// DashboardUrl opens the dashboard in the CloudWatch console.
 	DashboardUrl string
 }
@@ -239,6 +262,15 @@ type graphs struct {
 
 const atLeast, atMost = awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD, awscloudwatch.ComparisonOperator_LESS_THAN_OR_EQUAL_TO_THRESHOLD
 
+// options are a metric's statistic, period and label, for the L2s' Metric
+// methods.
+func options(statistic string, period awscdk.Duration, label string) *awscloudwatch.MetricOptions {
+	return &awscloudwatch.MetricOptions{Statistic: jsii.String(statistic), Period: period, Label: jsii.String(label)}
+}
+
+// metric is a metric no L2 method gives as the templates need it: the Auto
+// Scaling group's, the NAT gateways' (an L1), and the target group's (see
+// Props.LoadBalancer).
 func (w *watch) metric(namespace, name, statistic string, period awscdk.Duration, dims map[string]*string, label string) awscloudwatch.Metric {
 	return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
 		Namespace: jsii.String(namespace), MetricName: jsii.String(name), Statistic: jsii.String(statistic),
@@ -246,47 +278,66 @@ func (w *watch) metric(namespace, name, statistic string, period awscdk.Duration
 	})
 }
 
-// alarm creates the alarm name on metric, notifying the topic on ALARM and OK.
-func (w *watch) alarm(name string, metric awscloudwatch.IMetric, threshold float64, op awscloudwatch.ComparisonOperator, periods int, description string) awscloudwatch.Alarm {
-	a := awscloudwatch.NewAlarm(w.this, jsii.String(name), &awscloudwatch.AlarmProps{
-		Metric:             metric,
-		Threshold:          jsii.Number(threshold),
-		ComparisonOperator: op,
-		EvaluationPeriods:  jsii.Number(float64(periods)),
-		DatapointsToAlarm:  jsii.Number(float64(periods)),
-		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
-		AlarmDescription:   jsii.String(w.props.Title + ": " + description),
-	})
-	a.AddAlarmAction(w.action)
-	a.AddOkAction(w.action)
-	w.m.Alarms[name] = a
-	w.order = append(w.order, name)
-	return a
+// alarm is one row of a tier's alarm table: its name (the construct id, and
+// the key of Monitoring.Alarms), what it watches, and when it goes off: the
+// metric at or beyond threshold (op) for periods periods running.
+type alarm struct {
+	name        string
+	metric      awscloudwatch.IMetric
+	threshold   float64
+	op          awscloudwatch.ComparisonOperator
+	periods     int
+	description string
+}
+
+// alarms creates each alarm of a table, in order, notifying the topic on
+// ALARM and OK.
+func (w *watch) alarms(table ...alarm) {
+	for _, spec := range table {
+		a := awscloudwatch.NewAlarm(w.this, jsii.String(spec.name), &awscloudwatch.AlarmProps{
+			Metric:             spec.metric,
+			Threshold:          jsii.Number(spec.threshold),
+			ComparisonOperator: spec.op,
+			EvaluationPeriods:  jsii.Number(float64(spec.periods)),
+			DatapointsToAlarm:  jsii.Number(float64(spec.periods)),
+			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+			AlarmDescription:   jsii.String(w.props.Title + ": " + spec.description),
+		})
+		a.AddAlarmAction(w.action)
+		a.AddOkAction(w.action)
+		w.m.Alarms[spec.name] = a
+		w.order = append(w.order, spec.name)
+	}
 }
 
 // loadBalancer: 5xx of the load balancer and of the servers, unhealthy
 // targets, p99 response time.
 func (w *watch) loadBalancer() {
 	props, s, g := w.props, w.s, &w.g
-	lb := map[string]*string{"LoadBalancer": props.LoadBalancer.LoadBalancerFullName()}
+	lb := props.LoadBalancer.Metrics()
 	tg := map[string]*string{"LoadBalancer": props.LoadBalancer.LoadBalancerFullName(), "TargetGroup": props.Targets.TargetGroupFullName()}
-	g.requests = w.metric("AWS/ApplicationELB", "RequestCount", "Sum", w.five, lb, "requests")
-	g.elb5xx = w.metric("AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", "Sum", w.five, lb, "load balancer 5xx")
-	g.target5xx = w.metric("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "Sum", w.five, lb, "web server 5xx")
+	g.requests = lb.RequestCount(options("Sum", w.five, "requests"))
+	g.elb5xx = lb.HttpCodeElb(elbv2.HttpCodeElb_ELB_5XX_COUNT, options("Sum", w.five, "load balancer 5xx"))
+	g.target5xx = lb.HttpCodeTarget(elbv2.HttpCodeTarget_TARGET_5XX_COUNT, options("Sum", w.five, "web server 5xx"))
 	g.unhealthy = w.metric("AWS/ApplicationELB", "UnHealthyHostCount", "Maximum", w.one, tg, "unhealthy")
 	g.healthy = w.metric("AWS/ApplicationELB", "HealthyHostCount", "Minimum", w.one, tg, "healthy")
-	g.p99 = w.metric("AWS/ApplicationELB", "TargetResponseTime", "p99", w.five, lb, "p99")
-	g.p50 = w.metric("AWS/ApplicationELB", "TargetResponseTime", "p50", w.five, lb, "p50")
-	w.alarm("LoadBalancer5xx", g.elb5xx, float64(s.LoadBalancer5xx), atLeast, 1,
-		fmt.Sprintf("the load balancer returned %d or more 5xx responses itself in 5 minutes (no healthy web server?)", s.LoadBalancer5xx))
-	w.alarm("Target5xx", g.target5xx, float64(s.Target5xx), atLeast, 1,
-		fmt.Sprintf("the web servers returned %d or more 5xx responses in 5 minutes", s.Target5xx))
-	w.alarm("UnhealthyHosts", g.unhealthy, float64(s.UnhealthyHosts), atLeast, 5,
-		fmt.Sprintf("%d or more web servers failed their health check for 5 minutes", s.UnhealthyHosts))
+	g.p99 = lb.TargetResponseTime(options("p99", w.five, "p99"))
+	g.p50 = lb.TargetResponseTime(options("p50", w.five, "p50"))
 	g.seconds = float64(s.TargetResponseMillis) / 1000
-	w.alarm("TargetResponseTime", g.p99, g.seconds, atLeast, 2,
-		fmt.Sprintf("the web servers' p99 response time was %g s or more for 10 minutes", g.seconds))
-
+	table := []alarm{
+		{"LoadBalancer5xx", g.elb5xx, float64(s.LoadBalancer5xx), atLeast, 1,
+			fmt.Sprintf("the load balancer returned %d or more 5xx responses itself in 5 minutes (no healthy web server?)", s.LoadBalancer5xx)},
+		{"Target5xx", g.target5xx, float64(s.Target5xx), atLeast, 1,
+			fmt.Sprintf("the web servers returned %d or more 5xx responses in 5 minutes", s.Target5xx)},
+		{"UnhealthyHosts", g.unhealthy, float64(s.UnhealthyHosts), atLeast, 5,
+			fmt.Sprintf("%d or more web servers failed their health check for 5 minutes", s.UnhealthyHosts)},
+		{"TargetResponseTime", g.p99, g.seconds, atLeast, 2,
+			fmt.Sprintf("the web servers' p99 response time was %g s or more for 10 minutes", g.seconds)},
+	}
+	w.alarms(table...)
+	for _, a := range table {
+		w.m.LoadBalancerAlarms = append(w.m.LoadBalancerAlarms, a.name)
+	}
 }
 
 // group: fewer instances in service than desired.
@@ -301,29 +352,28 @@ func (w *watch) group() {
 		Period:       w.one,
 		Label:        jsii.String("instances short"),
 	})
-	w.alarm("InServiceShortfall", shortfall, 1, atLeast, s.InServiceShortfallMinutes,
-		fmt.Sprintf("the Auto Scaling group had fewer instances in service than desired for %d minutes", s.InServiceShortfallMinutes))
-
+	w.alarms(alarm{"InServiceShortfall", shortfall, 1, atLeast, s.InServiceShortfallMinutes,
+		fmt.Sprintf("the Auto Scaling group had fewer instances in service than desired for %d minutes", s.InServiceShortfallMinutes)})
 }
 
 // database: CPU, free storage and memory, connections.
 func (w *watch) database() {
-	props, s, g := w.props, w.s, &w.g
-	db := map[string]*string{"DBInstanceIdentifier": props.Database.InstanceIdentifier()}
-	g.cpu = w.metric("AWS/RDS", "CPUUtilization", "Average", w.five, db, "CPU %")
-	g.storage = w.metric("AWS/RDS", "FreeStorageSpace", "Minimum", w.five, db, "free storage (bytes)")
-	g.memory = w.metric("AWS/RDS", "FreeableMemory", "Average", w.five, db, "freeable memory (bytes)")
-	g.connections = w.metric("AWS/RDS", "DatabaseConnections", "Maximum", w.five, db, "connections")
-	w.alarm("DatabaseCpu", g.cpu, float64(s.DatabaseCpuPercent), atLeast, 3,
-		fmt.Sprintf("the database's CPU averaged %d%% or more for 15 minutes", s.DatabaseCpuPercent))
+	db, s, g := w.props.Database, w.s, &w.g
+	g.cpu = db.MetricCPUUtilization(options("Average", w.five, "CPU %"))
+	g.storage = db.MetricFreeStorageSpace(options("Minimum", w.five, "free storage (bytes)"))
+	g.memory = db.MetricFreeableMemory(options("Average", w.five, "freeable memory (bytes)"))
+	g.connections = db.MetricDatabaseConnections(options("Maximum", w.five, "connections"))
 	gib, mib := float64(1<<30), float64(1<<20)
-	w.alarm("DatabaseFreeStorage", g.storage, float64(s.DatabaseFreeStorageGiB)*gib, atMost, 1,
-		fmt.Sprintf("the database has %d GiB or less of free storage (it grows to its maximum on its own; is the maximum near?)", s.DatabaseFreeStorageGiB))
-	w.alarm("DatabaseFreeMemory", g.memory, float64(s.DatabaseFreeMemoryMiB)*mib, atMost, 3,
-		fmt.Sprintf("the database had %d MiB or less of freeable memory for 15 minutes", s.DatabaseFreeMemoryMiB))
-	w.alarm("DatabaseConnections", g.connections, float64(s.DatabaseConnections), atLeast, 1,
-		fmt.Sprintf("the database had %d or more connections open", s.DatabaseConnections))
-
+	w.alarms(
+		alarm{"DatabaseCpu", g.cpu, float64(s.DatabaseCpuPercent), atLeast, 3,
+			fmt.Sprintf("the database's CPU averaged %d%% or more for 15 minutes", s.DatabaseCpuPercent)},
+		alarm{"DatabaseFreeStorage", g.storage, float64(s.DatabaseFreeStorageGiB) * gib, atMost, 1,
+			fmt.Sprintf("the database has %d GiB or less of free storage (it grows to its maximum on its own; is the maximum near?)", s.DatabaseFreeStorageGiB)},
+		alarm{"DatabaseFreeMemory", g.memory, float64(s.DatabaseFreeMemoryMiB) * mib, atMost, 3,
+			fmt.Sprintf("the database had %d MiB or less of freeable memory for 15 minutes", s.DatabaseFreeMemoryMiB)},
+		alarm{"DatabaseConnections", g.connections, float64(s.DatabaseConnections), atLeast, 1,
+			fmt.Sprintf("the database had %d or more connections open", s.DatabaseConnections)},
+	)
 }
 
 // table: read and write throttle events count every throttled request,
@@ -333,27 +383,28 @@ func (w *watch) database() {
 // application uses. METRICS("errors") sums only the metrics whose id
 // contains "errors": in a graph, METRICS() would take every metric of it.
 func (w *watch) table() {
-	props, s, g := w.props, w.s, &w.g
-	tableDims := map[string]*string{"TableName": props.Table.TableName()}
-	g.writeThrottles = w.metric("AWS/DynamoDB", "WriteThrottleEvents", "Sum", w.five, tableDims, "write throttle events")
-	g.readThrottles = w.metric("AWS/DynamoDB", "ReadThrottleEvents", "Sum", w.five, tableDims, "read throttle events")
+	table, s, g := w.props.Table, w.s, &w.g
+	g.writeThrottles = table.Metric(jsii.String("WriteThrottleEvents"), options("Sum", w.five, "write throttle events"))
+	g.readThrottles = table.Metric(jsii.String("ReadThrottleEvents"), options("Sum", w.five, "read throttle events"))
 	using := map[string]awscloudwatch.IMetric{}
 	for _, op := range tableOperations {
-		using[systemErrorsId+op] = w.metric("AWS/DynamoDB", "SystemErrors", "Sum", w.five,
-			map[string]*string{"TableName": props.Table.TableName(), "Operation": jsii.String(op)}, op)
+		perOperation := options("Sum", w.five, op)
+		perOperation.DimensionsMap = &map[string]*string{"TableName": table.TableName(), "Operation": jsii.String(op)}
+		using[systemErrorsId+op] = table.Metric(jsii.String("SystemErrors"), perOperation)
 	}
 	g.systemErrors = awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
 		Expression: jsii.String(SystemErrorsExpression), UsingMetrics: &using, Period: w.five, Label: jsii.String("system errors"),
 	})
-	w.alarm("TableWriteThrottleEvents", g.writeThrottles, float64(s.TableWriteThrottleEvents), atLeast, 1,
-		fmt.Sprintf("%d or more write requests to the table were throttled in 5 minutes", s.TableWriteThrottleEvents))
-	w.alarm("TableReadThrottleEvents", g.readThrottles, float64(s.TableReadThrottleEvents), atLeast, 1,
-		fmt.Sprintf("%d or more read requests to the table were throttled in 5 minutes", s.TableReadThrottleEvents))
-	w.alarm("TableSystemErrors", g.systemErrors, float64(s.TableSystemErrors), atLeast, 1,
-		fmt.Sprintf("DynamoDB failed %d or more requests to the table with a system error in 5 minutes", s.TableSystemErrors))
-	g.reads = w.metric("AWS/DynamoDB", "ConsumedReadCapacityUnits", "Sum", w.five, tableDims, "read units")
-	g.writes = w.metric("AWS/DynamoDB", "ConsumedWriteCapacityUnits", "Sum", w.five, tableDims, "write units")
-
+	w.alarms(
+		alarm{"TableWriteThrottleEvents", g.writeThrottles, float64(s.TableWriteThrottleEvents), atLeast, 1,
+			fmt.Sprintf("%d or more write requests to the table were throttled in 5 minutes", s.TableWriteThrottleEvents)},
+		alarm{"TableReadThrottleEvents", g.readThrottles, float64(s.TableReadThrottleEvents), atLeast, 1,
+			fmt.Sprintf("%d or more read requests to the table were throttled in 5 minutes", s.TableReadThrottleEvents)},
+		alarm{"TableSystemErrors", g.systemErrors, float64(s.TableSystemErrors), atLeast, 1,
+			fmt.Sprintf("DynamoDB failed %d or more requests to the table with a system error in 5 minutes", s.TableSystemErrors)},
+	)
+	g.reads = table.MetricConsumedReadCapacityUnits(options("Sum", w.five, "read units"))
+	g.writes = table.MetricConsumedWriteCapacityUnits(options("Sum", w.five, "write units"))
 }
 
 // natGateways: per gateway, port allocation errors and dropped packets.
@@ -366,12 +417,13 @@ func (w *watch) natGateways() {
 		dr := w.metric("AWS/NATGateway", "PacketsDropCount", "Sum", w.five, dims, "NAT "+n+" dropped packets")
 		g.portErrors, g.drops = append(g.portErrors, pe), append(g.drops, dr)
 		g.bytesOut = append(g.bytesOut, w.metric("AWS/NATGateway", "BytesOutToDestination", "Sum", w.five, dims, "NAT "+n+" bytes out"))
-		w.alarm("NatPortAllocationErrors"+n, pe, float64(s.NatPortAllocationErrors), atLeast, 1,
-			fmt.Sprintf("NAT gateway %s could not allocate a source port %d or more times in 5 minutes", n, s.NatPortAllocationErrors))
-		w.alarm("NatDroppedPackets"+n, dr, float64(s.NatDroppedPackets), atLeast, 1,
-			fmt.Sprintf("NAT gateway %s dropped %d or more packets in 5 minutes", n, s.NatDroppedPackets))
+		w.alarms(
+			alarm{"NatPortAllocationErrors" + n, pe, float64(s.NatPortAllocationErrors), atLeast, 1,
+				fmt.Sprintf("NAT gateway %s could not allocate a source port %d or more times in 5 minutes", n, s.NatPortAllocationErrors)},
+			alarm{"NatDroppedPackets" + n, dr, float64(s.NatDroppedPackets), atLeast, 1,
+				fmt.Sprintf("NAT gateway %s dropped %d or more packets in 5 minutes", n, s.NatDroppedPackets)},
+		)
 	}
-
 }
 
 // dashboard, as an operator reads it: what is alarming, then the path

@@ -58,7 +58,14 @@ func NewSecurityGroups(scope constructs.Construct, id string, props *SecurityGro
 	db := group("Database", "Database: MySQL from the web tier only; sends nothing")
 	functions := group("Functions", "Lambda functions: nothing in; HTTPS to AWS APIs through NAT")
 	functions.AddEgressRule(awsec2.Peer_AnyIpv4(), awsec2.Port_Tcp(jsii.Number(HTTPS)), jsii.String("functions -> AWS APIs on 443 via NAT"), jsii.Bool(false))
+	chain(alb, web, db)
+	return &SecurityGroups{Construct: this, Alb: alb, Web: web, Database: db, Functions: functions}
+}
 
+// chain writes the spec's rules: the internet to the load balancer on HTTP
+// and HTTPS, the load balancer to the web tier, the web tier to the database
+// on MySQL and out through NAT; nothing else.
+func chain(alb, web, db awsec2.SecurityGroup) {
 	for _, port := range []float64{HTTP, HTTPS} {
 		p := awsec2.Port_Tcp(&port)
 		alb.AddIngressRule(awsec2.Peer_AnyIpv4(), p, jsii.Sprintf("internet -> ALB on %v", port), jsii.Bool(false))
@@ -83,8 +90,6 @@ func NewSecurityGroups(scope constructs.Construct, id string, props *SecurityGro
 			"from 0.0.0.0/0 and nothing else. No other port is open, and the web tier and database admit only " +
 			"the group before them in the chain."),
 	}}, jsii.Bool(false))
-
-	return &SecurityGroups{Construct: this, Alb: alb, Web: web, Database: db, Functions: functions}
 }
 
 // closeDefaultEgress replaces CloudFormation's default allow-all egress rule of

@@ -64,6 +64,18 @@ func NewVpc(scope constructs.Construct, id string, props *VpcProps) *Vpc {
 	validate.Props("network.NewVpc", id, err)
 	this := constructs.NewConstruct(scope, &id)
 	v := &Vpc{Construct: this}
+	vpc, attachment := v.addVpc(this, props)
+	public, private, natByZone := v.addSubnets(this, vpc, attachment, props)
+	v.routePrivateSubnets(this, private, natByZone)
+	v.importVpc(this, vpc, public, private)
+	newNetworkAcls(this, vpc, v, props.PublicAclRdpGap, props.Cidr, cidrsOf(public), cidrsOf(private))
+	v.addFlowLogs(this, props.FlowLogRetentionDays)
+	addEndpoints(this, v.Vpc)
+	return v
+}
+
+// addVpc is the VPC, with DNS, and its internet gateway, attached.
+func (v *Vpc) addVpc(this constructs.Construct, props *VpcProps) (awsec2.CfnVPC, awsec2.CfnVPCGatewayAttachment) {
 	vpc := awsec2.NewCfnVPC(this, jsii.String("Vpc"), &awsec2.CfnVPCProps{
 		CidrBlock:          jsii.String(props.Cidr),
 		EnableDnsSupport:   jsii.Bool(true),
@@ -78,8 +90,12 @@ func NewVpc(scope constructs.Construct, id string, props *VpcProps) *Vpc {
 		InternetGatewayId: v.igw.Ref(),
 	})
 	v.InternetGatewayId = v.igw.Ref()
-	public, private, natByZone := v.addSubnets(this, vpc, attachment, props)
-	v.routePrivateSubnets(this, private, natByZone)
+	return vpc, attachment
+}
+
+// importVpc is the VPC as an L2 (awsec2.IVpc), for the constructs that take
+// one, with its subnets and their route tables.
+func (v *Vpc) importVpc(this constructs.Construct, vpc awsec2.CfnVPC, public, private []placed) {
 	v.Vpc = awsec2.Vpc_FromVpcAttributes(this, jsii.String("Imported"), &awsec2.VpcAttributes{
 		VpcId:                      vpc.Ref(),
 		VpcCidrBlock:               vpc.AttrCidrBlock(),
@@ -91,10 +107,6 @@ func NewVpc(scope constructs.Construct, id string, props *VpcProps) *Vpc {
 	})
 	v.PublicSubnets = *v.Vpc.PublicSubnets()
 	v.PrivateSubnets = *v.Vpc.PrivateSubnets()
-	newNetworkAcls(this, vpc, v, props.PublicAclRdpGap, props.Cidr, cidrsOf(public), cidrsOf(private))
-	v.addFlowLogs(this, props.FlowLogRetentionDays)
-	addEndpoints(this, v.Vpc)
-	return v
 }
 
 // placed is one subnet of VpcProps.Subnets as created, with its route table.

@@ -1,6 +1,8 @@
 package stacks
 
 import (
+	"slices"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -34,10 +36,6 @@ type AppStack struct {
 	// URL is the output holding the load balancer's URL (the pipeline's smoke test reads it).
 	URL awscdk.CfnOutput
 }
-
-// loadBalancerAlarms are the alarms of monitoring.NewMonitoring that read the
-// load balancer's metrics, so are created after it.
-var loadBalancerAlarms = map[string]bool{"LoadBalancer5xx": true, "Target5xx": true, "UnhealthyHosts": true, "TargetResponseTime": true}
 
 // NewAppStack builds the app stack of one environment.
 func NewAppStack(scope constructs.Construct, id string, props *AppStackProps) *AppStack {
@@ -78,7 +76,7 @@ func NewAppStack(scope constructs.Construct, id string, props *AppStackProps) *A
 	lb := w.LoadBalancer.Node().DefaultChild()
 	createAfter(stack, lb, w.Construct, mon.Construct)
 	for name, a := range mon.Alarms {
-		if !loadBalancerAlarms[name] {
+		if !slices.Contains(mon.LoadBalancerAlarms, name) {
 			lb.Node().AddDependency(a)
 		}
 	}
