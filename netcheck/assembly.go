@@ -176,7 +176,7 @@ func Load(dir string) (*Model, error) {
 // properties.stackName, else its displayName, else its artifact id. Stack
 // names are unique across the assembly. Every call returns fresh maps, which a
 // test may mutate and hand to FromTemplates.
-func LoadTemplates(dir string) (map[string]map[string]any, error) {
+func LoadTemplates(dir string) (Templates, error) {
 	a, err := readAssembly(dir)
 	if err != nil {
 		return nil, err
@@ -299,10 +299,29 @@ func (a *assembly) load(dir, stage string, depth int) error {
 	return nil
 }
 
+// Templates are CloudFormation templates by stack name, as encoding/json
+// decodes them: a cloud assembly's (LoadTemplates) or a directory's. It is
+// the one model of templates that netcheck, the project's review and its
+// replacement check read.
+type Templates map[string]map[string]any
+
+// Resources returns a template's resources by logical id, leaving out any
+// entry that is not an object.
+func Resources(template map[string]any) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	rs, _ := template["Resources"].(map[string]any)
+	for id, r := range rs {
+		if body, ok := r.(map[string]any); ok {
+			out[id] = body
+		}
+	}
+	return out
+}
+
 // CloneTemplates returns a deep copy of templates, so that each mutation test
 // can start from the same loaded assembly.
-func CloneTemplates(templates map[string]map[string]any) map[string]map[string]any {
-	out := make(map[string]map[string]any, len(templates))
+func CloneTemplates(templates Templates) Templates {
+	out := make(Templates, len(templates))
 	for name, t := range templates {
 		out[name] = cloneJSON(t).(map[string]any)
 	}

@@ -118,7 +118,7 @@ var internet = &placement{endpoint: Internet, name: "internet (" + InternetAddre
 // Fn::ImportValue and Fn::GetStackOutput resolve across all of them; the
 // stacks' regions are unknown, so a Region of Fn::GetStackOutput is not
 // checked.
-func FromTemplates(templates map[string]map[string]any) (*Model, error) {
+func FromTemplates(templates Templates) (*Model, error) {
 	return build(templates, nil, nil)
 }
 

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/project-1/project-1/netcheck"
 )
 
 // Reference is one read, by resources of one stack, of a value that another
@@ -30,7 +32,7 @@ func References(all Templates) []Reference {
 	type key struct{ consumer, producer, output string }
 	found := map[key]*Reference{}
 	for _, consumer := range slices.Sorted(maps.Keys(all)) {
-		for id, r := range Resources(all[consumer]) {
+		for id, r := range netcheck.Resources(all[consumer]) {
 			props, _ := r["Properties"].(map[string]any)
 			for prop, v := range props {
 				walkRefs(v, func(ref map[string]any) {
@@ -279,9 +281,9 @@ func exportFix(removed bool) string {
 func formChanges(old, new Templates) []Hazard {
 	var out []Hazard
 	for _, consumer := range slices.Sorted(maps.Keys(old)) {
-		newRes := Resources(new[consumer])
-		for _, id := range slices.Sorted(maps.Keys(Resources(old[consumer]))) {
-			o, n := Resources(old[consumer])[id], newRes[id]
+		newRes := netcheck.Resources(new[consumer])
+		for _, id := range slices.Sorted(maps.Keys(netcheck.Resources(old[consumer]))) {
+			o, n := netcheck.Resources(old[consumer])[id], newRes[id]
 			if n == nil || o["Type"] != n["Type"] {
 				continue
 			}

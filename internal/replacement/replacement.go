@@ -18,6 +18,8 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+
+	"github.com/project-1/project-1/netcheck"
 )
 
 // Kind is what a change does to a resource.
@@ -56,8 +58,8 @@ func (c Change) String() string {
 // replacing is a type's properties whose change replaces it.
 type replacing struct{ Always, Maybe []string }
 
-// Templates are parsed CloudFormation templates by stack name.
-type Templates map[string]map[string]any
+// Templates are parsed CloudFormation templates by stack name: netcheck's.
+type Templates = netcheck.Templates
 
 // Compare lists what changing old into new deletes, replaces or unprotects,
 // sorted by stack, logical id and kind.
@@ -65,8 +67,8 @@ func Compare(old, new Templates) []Change {
 	var out []Change
 	for stack, before := range old {
 		after, ok := new[stack]
-		oldRes := Resources(before)
-		newRes := Resources(after)
+		oldRes := netcheck.Resources(before)
+		newRes := netcheck.Resources(after)
 		replaced := map[string]bool{}
 		var pending []Change
 		for id, o := range oldRes {
@@ -137,19 +139,6 @@ func Compare(old, new Templates) []Change {
 		}
 		return a.Kind+Kind(a.Reason) < b.Kind+Kind(b.Reason)
 	})
-	return out
-}
-
-// Resources returns a template's resources by logical id, leaving out any
-// entry that is not an object.
-func Resources(template map[string]any) map[string]map[string]any {
-	out := map[string]map[string]any{}
-	rs, _ := template["Resources"].(map[string]any)
-	for id, r := range rs {
-		if body, ok := r.(map[string]any); ok {
-			out[id] = body
-		}
-	}
 	return out
 }
 

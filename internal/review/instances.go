@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/project-1/project-1/internal/replacement"
+	"github.com/project-1/project-1/netcheck"
 )
 
 // InstancesReplaced is the kind of finding for an Auto Scaling group whose
@@ -29,7 +29,7 @@ func (rv *reviewer) instanceReplacements(stacks []string) []Finding {
 		if b == nil || h == nil {
 			continue
 		}
-		br, hr := replacement.Resources(b.Template), replacement.Resources(h.Template)
+		br, hr := netcheck.Resources(b.Template), netcheck.Resources(h.Template)
 		for _, id := range slices.Sorted(maps.Keys(hr)) {
 			group := hr[id]
 			if group["Type"] != "AWS::AutoScaling::AutoScalingGroup" || br[id] == nil {

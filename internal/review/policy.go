@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/project-1/project-1/internal/replacement"
+	"github.com/project-1/project-1/netcheck"
 )
 
 // policy lists the protections, high availability and retention that HEAD
@@ -104,7 +105,7 @@ func (rv *reviewer) lostSubscribers(stacks []string, production bool) []Finding 
 			continue
 		}
 		before, after := subscriptions(b.Template), subscriptions(h.Template)
-		hr := replacement.Resources(h.Template)
+		hr := netcheck.Resources(h.Template)
 		for _, topic := range slices.Sorted(maps.Keys(before)) {
 			if hr[topic] == nil || len(after[topic]) > 0 {
 				continue
@@ -122,7 +123,7 @@ func (rv *reviewer) lostSubscribers(stacks []string, production bool) []Finding 
 // topic's logical id, as "PROTOCOL ENDPOINT".
 func subscriptions(t map[string]any) map[string][]string {
 	out := map[string][]string{}
-	rs := replacement.Resources(t)
+	rs := netcheck.Resources(t)
 	for _, id := range slices.Sorted(maps.Keys(rs)) {
 		r := rs[id]
 		if r["Type"] != "AWS::SNS::Subscription" {
@@ -152,7 +153,7 @@ func (rv *reviewer) natPerZone(stacks []string, production bool) (Finding, bool)
 			if s == nil {
 				continue
 			}
-			rs := replacement.Resources(s.Template)
+			rs := netcheck.Resources(s.Template)
 			for _, id := range slices.Sorted(maps.Keys(rs)) {
 				r := rs[id]
 				if r["Type"] != "AWS::EC2::NatGateway" {

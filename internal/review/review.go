@@ -243,7 +243,7 @@ func Review(base, head *Input, opts Options) (*Report, error) {
 			sr.Findings = append(sr.Findings, rv.newStageFlows(name, h)...)
 			n := 0
 			for _, s := range h.Stacks {
-				n += len(replacement.Resources(head.stack(s).Template))
+				n += len(netcheck.Resources(head.stack(s).Template))
 			}
 			sr.OtherChanges = append(sr.OtherChanges, fmt.Sprintf("new stage: %d stacks, %d resources", len(h.Stacks), n))
 		default:
@@ -439,7 +439,7 @@ func (rv *reviewer) pairs(stacks []string) []pair {
 		if s := rv.head.stack(name); s != nil {
 			ht = s.Template
 		}
-		br, hr := replacement.Resources(bt), replacement.Resources(ht)
+		br, hr := netcheck.Resources(bt), netcheck.Resources(ht)
 		ids := map[string]bool{}
 		for id := range br {
 			ids[id] = true
