@@ -44,6 +44,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/project-1/project-1/internal/cli"
 )
 
 func main() {
@@ -98,12 +100,7 @@ type awsFlags struct {
 }
 
 func newFlagSet(name, synopsis string, stderr io.Writer) (*flag.FlagSet, *awsFlags) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: forum %s %s\n", name, synopsis)
-		fs.PrintDefaults()
-	}
+	fs := cli.NewFlagSet("forum "+name, synopsis, stderr)
 	a := &awsFlags{}
 	fs.StringVar(&a.table, "table", "", "the table's name; for a deployed environment, its ForumTableName stack output")
 	fs.StringVar(&a.profile, "profile", "", "AWS shared config profile (default: AWS_PROFILE, else the default profile)")
@@ -123,11 +120,8 @@ func parseArgs(fs *flag.FlagSet, args []string, npos int) ([]string, int, bool) 
 		}
 	}
 	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, 0, false
-			}
-			return nil, 2, false
+		if code, done := cli.Parse(fs, args); done {
+			return nil, code, false
 		}
 		if fs.NArg() == 0 {
 			break

@@ -25,19 +25,19 @@ package main
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"go/format"
 	"io"
 	"os"
 	"slices"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/project-1/project-1/constructs/web/webprops"
+	"github.com/project-1/project-1/internal/appcontext"
+	"github.com/project-1/project-1/internal/cli"
 	configuration "github.com/project-1/project-1/internal/config"
 	"github.com/project-1/project-1/internal/validate"
 )
@@ -76,41 +76,32 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, opt options) int {
-	fs := flag.NewFlagSet("image", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := cli.NewFlagSet("image", "", stderr)
 	fs.Usage = func() { fmt.Fprintln(stderr, usage) }
-	var given []string
-	fs.Func("c", "context KEY=VALUE (env=NAME)", func(s string) error { given = append(given, s); return nil })
+	given := appcontext.Flags{}
+	fs.Var(given, "c", "context KEY=VALUE (env=NAME)")
 	write := fs.Bool("write", false, "rewrite "+opt.file)
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, done := cli.Parse(fs, args); done {
+		return code
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "image: unexpected argument %q\n%s\n", fs.Arg(0), usage)
-		return 2
+		return cli.Fail(stderr, "image", "unexpected argument %q\n%s", fs.Arg(0), usage)
+	}
+	// It rewrites a file, so it refuses what it would not read: a key other
+	// than env (a misspelt one would pin every environment).
+	for k, v := range given {
+		if k != appcontext.EnvKey {
+			return cli.Fail(stderr, "image", "-c %s=%s: the only key is env (env=NAME)", k, v)
+		}
 	}
 	envs := opt.environments()
 	selected := envs
-	for _, kv := range given {
-		k, v, _ := strings.Cut(kv, "=")
-		if k != "env" {
-			fmt.Fprintf(stderr, "image: -c %s: the only key is env (env=NAME)\n", kv)
-			return 2
+	if name := given[appcontext.EnvKey]; name != "" && name != configuration.AllEnvironments {
+		e, err := configuration.LookupIn(envs, name)
+		if err != nil {
+			return cli.Fail(stderr, "image", "-c env=%s: %v", name, err)
 		}
-		if v == configuration.AllEnvironments {
-			selected = envs
-			continue
-		}
-		i := slices.IndexFunc(envs, func(e configuration.Environment) bool { return e.Name == v })
-		if i < 0 {
-			var names []string
-			for _, e := range envs {
-				names = append(names, e.Name)
-			}
-			fmt.Fprintf(stderr, "image: -c env=%s: no such environment; one of %s\n", v, strings.Join(names, ", "))
-			return 2
-		}
-		selected = envs[i : i+1]
+		selected = []configuration.Environment{e}
 	}
 
 	pins := map[string]string{}

@@ -121,7 +121,7 @@ func TestBadUsageAndFailures(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"-c", "env=staging"}, 2, "no such environment; one of project-1, dev, prod"},
+		{[]string{"-c", "env=staging"}, 2, `unknown environment "staging"; known environments: project-1, dev, prod`},
 		{[]string{"-c", "region=us-east-1"}, 2, "the only key is env"},
 		{[]string{"extra"}, 2, `unexpected argument "extra"`},
 		{[]string{"-c", "env=project-1", "-write"}, 1, "holds \"not-an-image\" is not an image id"},

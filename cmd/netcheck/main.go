@@ -30,14 +30,13 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"slices"
 	"strings"
 
+	"github.com/project-1/project-1/internal/cli"
 	"github.com/project-1/project-1/netcheck"
 )
 
@@ -49,22 +48,14 @@ func main() {
 var matrixPorts = []int{22, 80, 443, 3306, 3389, 8080}
 
 func run(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("netcheck", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: netcheck [-expect FILE] [-v] [-mermaid] [-stage NAME] [cdk.out]")
-		fs.PrintDefaults()
-	}
+	fs := cli.NewFlagSet("netcheck", "[-expect FILE] [-v] [-mermaid] [-stage NAME] [cdk.out]", stderr)
 	expect := fs.String("expect", "cmd/netcheck/expected.txt",
 		`expected reachability table, one "FROM -> TO PORTS allow|block" per line; "" prints the full matrix`)
 	mermaid := fs.Bool("mermaid", false, "print a Mermaid flowchart of the network and its allowed flows instead")
 	verbose := fs.Bool("v", false, "list every blocked path of a flow, not only its distinct reasons")
 	only := fs.String("stage", "", "check or draw only this stage of the assembly (e.g. dev)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, done := cli.Parse(fs, args); done {
+		return code
 	}
 	dir := "cdk.out"
 	switch fs.NArg() {

@@ -42,9 +42,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -56,6 +53,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/project-1/project-1/internal/appcontext"
+	"github.com/project-1/project-1/internal/cli"
 	configuration "github.com/project-1/project-1/internal/config"
 )
 
@@ -101,55 +99,21 @@ checks, each PASS, FAIL (with the fix) or SKIP:
   alarms         the alarm topic has a subscriber
   settings, connection  with -c pipeline=true: the pipeline's settings, its connection AVAILABLE`
 
-// contextFlags collects -c KEY=VALUE, the last value of a key winning.
-type contextFlags map[string]string
-
-func (c contextFlags) String() string { return "" }
-
-func (c contextFlags) Set(s string) error {
-	k, v, ok := strings.Cut(s, "=")
-	if !ok || k == "" {
-		return fmt.Errorf("%q: give KEY=VALUE, e.g. env=dev", s)
-	}
-	c[k] = v
-	return nil
-}
-
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, opt options) int {
-	fs := flag.NewFlagSet("preflight", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := cli.NewFlagSet("preflight", "", stderr)
 	fs.Usage = func() { fmt.Fprintln(stderr, usage) }
-	given := contextFlags{}
-	fs.Var(given, "c", "context KEY=VALUE, as cdk takes it")
-	fs.Var(given, "context", "context KEY=VALUE, as cdk takes it")
-	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
-		return 0
-	} else if err != nil {
-		return 2
+	given := appcontext.Register(fs)
+	if code, done := cli.Parse(fs, args); done {
+		return code
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "preflight: unexpected argument %q\n%s\n", fs.Arg(0), usage)
-		return 2
+		return cli.Fail(stderr, "preflight", "unexpected argument %q\n%s", fs.Arg(0), usage)
 	}
-	appContext, err := readContext(opt.cdkJSON)
-	if err != nil {
-		fmt.Fprintf(stderr, "preflight: %v\n", err)
-		return 2
-	}
-	for k, v := range given {
-		appContext[k] = v
-	}
-
 	// The app's own parser: a misspelt pipeline: key, or a value the app
 	// refuses, exits 2 here as cdk synth exits on it.
-	all := map[string]any{}
-	for k, v := range appContext {
-		all[k] = v
-	}
-	parsed, err := appcontext.Parse(all)
+	parsed, err := appcontext.Read(opt.cdkJSON, given)
 	if err != nil {
-		fmt.Fprintf(stderr, "preflight: %v\n", err)
-		return 2
+		return cli.Fail(stderr, "preflight", "%v", err)
 	}
 	envs := configuration.WithAlarmEmail(opt.environments(), parsed.AlarmEmail)
 	if err := configuration.ValidateAll(envs); err != nil {
@@ -174,34 +138,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, opt optio
 		fmt.Fprintf(stdout, "\npreflight: all %d checks passed (%d skipped)\n", total, r.skipped)
 		return 0
 	}
-}
-
-// readContext is the "context" object of cdk.json, every value as the string
-// -c would give (true, not a boolean). A missing file is no context.
-func readContext(path string) (map[string]string, error) {
-	out := map[string]string{}
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return out, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var file struct {
-		Context map[string]any `json:"context"`
-	}
-	if err := json.Unmarshal(data, &file); err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
-	}
-	for k, v := range file.Context {
-		switch v := v.(type) {
-		case string:
-			out[k] = v
-		case bool, float64:
-			out[k] = fmt.Sprint(v)
-		}
-	}
-	return out, nil
 }
 
 // plan is what to check: the pipeline (when on), then environments.

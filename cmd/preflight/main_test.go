@@ -113,7 +113,7 @@ func TestHelpListsTheChecks(t *testing.T) {
 }
 
 func TestContext(t *testing.T) {
-	c, err := readContext("../../cdk.json")
+	c, err := appcontext.ReadFile("../../cdk.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestContext(t *testing.T) {
 	if c["pipeline:branch"] != "main" || c["pipeline:region"] != "us-east-1" || c["@aws-cdk/core:enablePartitionLiterals"] != "true" {
 		t.Errorf("cdk.json's context read as %v", c)
 	}
-	if c, err := readContext(filepath.Join(t.TempDir(), "cdk.json")); err != nil || len(c) != 0 {
+	if c, err := appcontext.ReadFile(filepath.Join(t.TempDir(), "cdk.json")); err != nil || len(c) != 0 {
 		t.Errorf("no cdk.json: %v, %v; want no context", c, err)
 	}
 	envs := subscribed()

@@ -22,13 +22,11 @@
 package main
 
 import (
-	"errors"
-	"flag"
-	"fmt"
 	"io"
 	"os"
 	"strings"
 
+	"github.com/project-1/project-1/internal/cli"
 	"github.com/project-1/project-1/internal/replacement"
 	"github.com/project-1/project-1/internal/review"
 	"github.com/project-1/project-1/netcheck"
@@ -37,30 +35,19 @@ import (
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("review", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: review [-format text|markdown|json] [-expect FILE] [-allow FILE] [-production STAGES] BASE HEAD")
-		fs.PrintDefaults()
-	}
+	fs := cli.NewFlagSet("review", "[-format text|markdown|json] [-expect FILE] [-allow FILE] [-production STAGES] BASE HEAD", stderr)
 	format := fs.String("format", "text", "output: text, markdown (a pull-request comment) or json")
 	expect := fs.String("expect", "cmd/netcheck/expected.txt", `expected reachability table, "FROM -> TO PORTS allow|block" per line; "" for none`)
 	allowFile := fs.String("allow", "", "intended findings, `STACK/LOGICALID reason` per line")
 	production := fs.String("production", strings.Join(review.ProductionStages, ","), "comma-separated production stages")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, done := cli.Parse(fs, args); done {
+		return code
 	}
 	if fs.NArg() != 2 {
 		fs.Usage()
-		return 2
+		return cli.BadInput
 	}
-	fail := func(format string, args ...any) int {
-		fmt.Fprintf(stderr, "review: "+format+"\n", args...)
-		return 2
-	}
+	fail := func(format string, args ...any) int { return cli.Fail(stderr, "review", format, args...) }
 	write := map[string]func(*review.Report, io.Writer) error{
 		"text": (*review.Report).WriteText, "markdown": (*review.Report).WriteMarkdown, "json": (*review.Report).WriteJSON,
 	}[*format]

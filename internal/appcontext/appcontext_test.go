@@ -1,6 +1,8 @@
 package appcontext
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -49,5 +51,43 @@ func TestParse(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestRead(t *testing.T) {
+	dir := t.TempDir()
+	cdkJSON := filepath.Join(dir, "cdk.json")
+	if err := os.WriteFile(cdkJSON, []byte(`{"app": "go run .", "context": {"pipeline": false, "pipeline:branch": "main", "@aws-cdk/core:flag": true}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	file, err := ReadFile(cdkJSON)
+	if err != nil || file["pipeline"] != "false" || file["pipeline:branch"] != "main" || file["@aws-cdk/core:flag"] != "true" {
+		t.Errorf("ReadFile: %v, %v", file, err)
+	}
+	if none, err := ReadFile(filepath.Join(dir, "missing.json")); err != nil || len(none) != 0 {
+		t.Errorf("a missing cdk.json: %v, %v; want no context", none, err)
+	}
+	given := Flags{}
+	for _, kv := range []string{"pipeline=true", "env=dev", "env=prod"} {
+		if err := given.Set(kv); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := given.Set("=x"); err == nil {
+		t.Error("Set(\"=x\") took a key-less value")
+	}
+	c, err := Read(cdkJSON, given)
+	if err != nil || !c.Pipeline || c.Env != "prod" || c.Settings["branch"] != "main" {
+		t.Errorf("Read: %+v, %v; want the flags over cdk.json, the last env winning", c, err)
+	}
+	given["pipeline:acount"] = "111111111111"
+	if _, err := Read(cdkJSON, given); err == nil || !strings.Contains(err.Error(), "pipeline:acount") {
+		t.Errorf("a misspelt pipeline key: %v", err)
+	}
+	if err := os.WriteFile(cdkJSON, []byte(`{`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Read(cdkJSON, Flags{}); err == nil || !strings.Contains(err.Error(), cdkJSON) {
+		t.Errorf("a malformed cdk.json: %v", err)
 	}
 }
