@@ -7,6 +7,7 @@ package alarmprops
 import (
 	"net/mail"
 
+	"github.com/project-1/project-1/constructs/database/dbprops"
 	"github.com/project-1/project-1/internal/validate"
 )
 
@@ -101,7 +102,7 @@ func (s *Settings) ValidateAs(prefix string) error {
 		{"TargetResponseMillis", s.TargetResponseMillis, 1, 3_600_000},
 		{"InServiceShortfallMinutes", s.InServiceShortfallMinutes, 1, 60},
 		{"DatabaseCpuPercent", s.DatabaseCpuPercent, 1, 100},
-		{"DatabaseFreeStorageGiB", s.DatabaseFreeStorageGiB, 1, 65536},
+		{"DatabaseFreeStorageGiB", s.DatabaseFreeStorageGiB, 1, dbprops.MaxStorageGiB},
 		{"DatabaseFreeMemoryMiB", s.DatabaseFreeMemoryMiB, 1, 4 << 20},
 		{"DatabaseConnections", s.DatabaseConnections, 1, 100_000},
 		{"TableWriteThrottleEvents", s.TableWriteThrottleEvents, 1, 1 << 30},
