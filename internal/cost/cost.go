@@ -69,8 +69,8 @@ type Free struct {
 
 // Stage is the monthly cost of one stage of a cloud assembly.
 type Stage struct {
-	Name       string      `json:"name"` // "" for the top level
-	Region     string      `json:"region"`
+	Name       string      `json:"name"`   // "" for the top level
+	Region     string      `json:"region"` // its stacks' regions, ", "-separated when several
 	Stacks     []string    `json:"stacks"`
 	Fixed      []Line      `json:"fixed"`
 	Usage      []Line      `json:"usage"`
@@ -84,9 +84,9 @@ type Stage struct {
 type Table map[string]map[string]Price
 
 // Estimate prices every stage of stacks (as netcheck.ReadAssembly returns
-// them) with table at a. A stage's region is its stacks' (the manifest's),
-// else the one its availability zones name. It is an error when a stage's
-// region cannot be told, or is not in table.
+// them) with table at a. A stack's region is the manifest's, else the one
+// its stage's availability zones name. It is an error when a stack's region
+// cannot be told, or is not in table.
 func Estimate(stacks []netcheck.StackArtifact, table Table, a Assumptions) ([]Stage, error) {
 	byStage := map[string][]netcheck.StackArtifact{}
 	for _, s := range stacks {
@@ -103,26 +103,36 @@ func Estimate(stacks []netcheck.StackArtifact, table Table, a Assumptions) ([]St
 	return out, nil
 }
 
-// EstimateStage prices the stacks of one stage, as Estimate does.
+// EstimateStage prices the stacks of one stage, as Estimate does. Each
+// stack is priced in its own region: a stage may span several (the
+// pipeline's top level holds a support stack in each deployed region).
 func EstimateStage(name string, stacks []netcheck.StackArtifact, table Table, a Assumptions) (*Stage, error) {
-	region, err := stageRegion(name, stacks)
+	regions, err := stackRegions(name, stacks)
 	if err != nil {
 		return nil, err
 	}
-	prices, ok := table[region]
-	if !ok {
-		return nil, fmt.Errorf("stage %s: region %q is not in the price table (it has %s): add its prices to internal/cost/prices.go",
-			stageName(name), region, strings.Join(slices.Sorted(maps.Keys(table)), ", "))
+	e := &estimator{stage: &Stage{Name: name, Fixed: []Line{}, Usage: []Line{}, NotPriced: []NotPriced{}, Free: []Free{}},
+		a: a, free: map[string]*Free{}, nats: map[string][]string{}, natAt: map[string]string{}}
+	var names []string
+	for _, r := range slices.Sorted(maps.Keys(regionSet(regions))) {
+		if _, ok := table[r]; !ok {
+			return nil, fmt.Errorf("stage %s: region %q is not in the price table (it has %s): add its prices to internal/cost/prices.go",
+				stageName(name), r, strings.Join(slices.Sorted(maps.Keys(table)), ", "))
+		}
+		names = append(names, r)
 	}
-	e := &estimator{stage: &Stage{Name: name, Region: region, Fixed: []Line{}, Usage: []Line{}, NotPriced: []NotPriced{}, Free: []Free{}},
-		prices: prices, a: a, free: map[string]*Free{}}
+	e.stage.Region = strings.Join(names, ", ")
 	sorted := slices.Clone(stacks)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
 	for _, s := range sorted {
 		e.stage.Stacks = append(e.stage.Stacks, s.Name)
+		e.prices, e.region = table[regions[s.Name]], regions[s.Name]
 		e.stack(s.Name, s.Template)
 	}
-	e.natUsage()
+	for _, r := range names {
+		e.prices = table[r]
+		e.natUsage(r)
+	}
 	for _, t := range slices.Sorted(maps.Keys(e.free)) {
 		e.stage.Free = append(e.stage.Free, *e.free[t])
 	}
@@ -136,6 +146,14 @@ func EstimateStage(name string, stacks []netcheck.StackArtifact, table Table, a 
 	return e.stage, nil
 }
 
+func regionSet(m map[string]string) map[string]bool {
+	out := map[string]bool{}
+	for _, r := range m {
+		out[r] = true
+	}
+	return out
+}
+
 func stageName(name string) string {
 	if name == "" {
 		return "(the top level)"
@@ -145,30 +163,31 @@ func stageName(name string) string {
 
 var zonePattern = regexp.MustCompile(`^([a-z]{2}(?:-gov)?-[a-z]+-\d)[a-z]$`)
 
-// stageRegion is the region of the stage's stacks: the manifest's, else the
-// one that every availability zone its templates name belongs to.
-func stageRegion(name string, stacks []netcheck.StackArtifact) (string, error) {
-	regions := map[string]bool{}
+// stackRegions is each stack's region: the manifest's, else the one that
+// the availability zones of the stage's templates name, when they name one.
+func stackRegions(name string, stacks []netcheck.StackArtifact) (map[string]string, error) {
+	zoned := map[string]bool{}
 	for _, s := range stacks {
-		if s.Region != "" {
-			regions[s.Region] = true
+		zones(s.Template, false, zoned)
+	}
+	out := map[string]string{}
+	for _, s := range stacks {
+		switch {
+		case s.Region != "":
+			out[s.Name] = s.Region
+		case len(zoned) == 1:
+			for r := range zoned {
+				out[s.Name] = r
+			}
+		case len(zoned) == 0:
+			return nil, fmt.Errorf("stage %s: cannot tell the region of stack %q: the manifest gives none and no template of the stage names an availability zone",
+				stageName(name), s.Name)
+		default:
+			return nil, fmt.Errorf("stage %s: cannot tell the region of stack %q: the manifest gives none and the stage's availability zones are in several regions (%s)",
+				stageName(name), s.Name, strings.Join(slices.Sorted(maps.Keys(zoned)), ", "))
 		}
 	}
-	if len(regions) == 0 {
-		for _, s := range stacks {
-			zones(s.Template, false, regions)
-		}
-	}
-	switch len(regions) {
-	case 1:
-		for r := range regions {
-			return r, nil
-		}
-	case 0:
-		return "", fmt.Errorf("stage %s: cannot tell its region: the manifest gives none and no template names an availability zone", stageName(name))
-	}
-	return "", fmt.Errorf("stage %s: its stacks are in several regions (%s): a stage is priced in one", stageName(name),
-		strings.Join(slices.Sorted(maps.Keys(regions)), ", "))
+	return out, nil
 }
 
 // zones adds to regions the region of every literal availability zone under
@@ -195,8 +214,9 @@ type estimator struct {
 	prices map[string]Price
 	a      Assumptions
 	free   map[string]*Free
-	nats   []string // stack/logical id of every NAT gateway, for the usage line
-	natAt  string   // the first NAT gateway's stack
+	nats   map[string][]string // region -> stack/logical id of its NAT gateways, for the usage line
+	natAt  map[string]string   // region -> the first NAT gateway's stack
+	region string              // of the stack being priced
 }
 
 func cents(x float64) float64 { return math.Round(x*100) / 100 }
@@ -282,9 +302,9 @@ func (e *estimator) stack(name string, t map[string]any) {
 		switch typ {
 		case "AWS::EC2::NatGateway":
 			e.fixed(name, id, typ, "NAT gateway", 1, NatGatewayHour, "")
-			e.nats = append(e.nats, name+"/"+id)
-			if e.natAt == "" {
-				e.natAt = name
+			e.nats[e.region] = append(e.nats[e.region], name+"/"+id)
+			if e.natAt[e.region] == "" {
+				e.natAt[e.region] = name
 			}
 		case "AWS::EC2::EIP":
 			e.fixed(name, id, typ, "public IPv4 address", 1, PublicIPv4Hour, "Elastic IP")
@@ -328,6 +348,8 @@ func (e *estimator) stack(name string, t map[string]any) {
 		case "AWS::Lambda::Function":
 			e.notPriced(name, id, typ, "Lambda requests and duration", 0, true,
 				"the table has no Lambda prices; this project's functions are custom resources that run at deploy time")
+		case "AWS::CodeBuild::Project":
+			e.notPriced(name, id, typ, "CodeBuild build minutes", 0, true, "the table has no CodeBuild prices")
 		case "AWS::SNS::Topic":
 			e.notPriced(name, id, typ, "SNS publishes and deliveries", 0, true, "the table has no SNS prices")
 		case "AWS::EC2::FlowLog":
@@ -342,12 +364,12 @@ func (e *estimator) stack(name string, t map[string]any) {
 	}
 }
 
-func (e *estimator) natUsage() {
-	if len(e.nats) == 0 {
+func (e *estimator) natUsage(region string) {
+	if len(e.nats[region]) == 0 {
 		return
 	}
-	e.usage(e.natAt, "(all NAT gateways)", "AWS::EC2::NatGateway", "NAT gateway data processed", e.a.NatGB, NatGatewayGB,
-		fmt.Sprintf("%g GB a month through the stage's %d NAT gateway(s)", e.a.NatGB, len(e.nats)))
+	e.usage(e.natAt[region], "(all NAT gateways)", "AWS::EC2::NatGateway", "NAT gateway data processed", e.a.NatGB, NatGatewayGB,
+		fmt.Sprintf("%g GB a month through the stage's %d NAT gateway(s) in %s", e.a.NatGB, len(e.nats[region]), region))
 }
 
 func (e *estimator) loadBalancer(stack, id, typ string, p map[string]any) {

@@ -225,3 +225,31 @@ func TestEnvironmentsRegionsInTable(t *testing.T) {
 		}
 	}
 }
+
+// TestStacksPricedInTheirRegions: a stage whose stacks are in two regions
+// (the pipeline's top level) prices each stack at its own region's prices,
+// and names both regions.
+func TestStacksPricedInTheirRegions(t *testing.T) {
+	key := map[string]any{"Resources": map[string]any{"Key": map[string]any{"Type": "AWS::KMS::Key", "Properties": map[string]any{}},
+		"Lb": map[string]any{"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": map[string]any{"Scheme": "internal"}}}}
+	table := cost.Table{
+		"us-east-1": {cost.KMSKeyMonth: {USD: 1, Unit: "month"}, cost.ALBHour: {USD: 0.01, Unit: "hour"}},
+		"eu-west-1": {cost.KMSKeyMonth: {USD: 1, Unit: "month"}, cost.ALBHour: {USD: 0.02, Unit: "hour"}},
+	}
+	stacks := []netcheck.StackArtifact{
+		{Name: "Pipeline", Stage: "", Region: "us-east-1", Template: key},
+		{Name: "Support", Stage: "", Region: "eu-west-1", Template: key},
+	}
+	st, err := cost.EstimateStage("", stacks, table, cost.DefaultAssumptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two keys, and a load balancer's hours at each region's price: 7.30 + 14.60.
+	if st.Region != "eu-west-1, us-east-1" || st.FixedTotal != 2+7.30+14.60 {
+		t.Errorf("region %q, fixed total %v; want both regions and 23.90", st.Region, st.FixedTotal)
+	}
+	stacks[1].Region = "ap-south-1"
+	if _, err := cost.EstimateStage("", stacks, table, cost.DefaultAssumptions()); err == nil || !strings.Contains(err.Error(), `"ap-south-1"`) {
+		t.Errorf("err = %v, want one naming ap-south-1", err)
+	}
+}

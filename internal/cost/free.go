@@ -46,5 +46,6 @@ var freeTypes = map[string]freeType{
 	"AWS::IAM::Policy":                            {"no charge: IAM roles, policies and instance profiles are not billed (no pricing page was read here)", ""},
 	"AWS::IAM::ManagedPolicy":                     {"no charge: IAM roles, policies and instance profiles are not billed (no pricing page was read here)", ""},
 	"AWS::IAM::InstanceProfile":                   {"no charge: IAM roles, policies and instance profiles are not billed (no pricing page was read here)", ""},
+	"AWS::KMS::Alias":                             {"no charge of its own: a name for a KMS key, which is priced", ""},
 	"AWS::CDK::Metadata":                          {"no charge: CDK metadata, not an AWS resource", ""},
 }
