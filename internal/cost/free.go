@@ -8,6 +8,8 @@ const (
 	vpcPage    = "https://www.usage.ai/blogs/aws-network-costs/"
 	config     = "no charge of its own: configuration of the resource it belongs to"
 	billedWith = "no charge of its own: billed as "
+	iamFree    = "no charge: the AWS page reads that IAM is an AWS service that you can use with no additional charge"
+	iamPage    = "https://docs.aws.amazon.com/cost-management/latest/userguide/security-iam.html"
 )
 
 // freeTypes are the resource types priced at nothing, each with its reason
@@ -42,10 +44,10 @@ var freeTypes = map[string]freeType{
 	"AWS::S3::BucketPolicy":                       {config, ""},
 	"AWS::SNS::TopicPolicy":                       {config, ""},
 	"AWS::SNS::Subscription":                      {billedWith + "the topic's deliveries (listed there)", ""},
-	"AWS::IAM::Role":                              {"no charge: IAM roles, policies and instance profiles are not billed (no pricing page was read here)", ""},
-	"AWS::IAM::Policy":                            {"no charge: IAM roles, policies and instance profiles are not billed (no pricing page was read here)", ""},
-	"AWS::IAM::ManagedPolicy":                     {"no charge: IAM roles, policies and instance profiles are not billed (no pricing page was read here)", ""},
-	"AWS::IAM::InstanceProfile":                   {"no charge: IAM roles, policies and instance profiles are not billed (no pricing page was read here)", ""},
+	"AWS::IAM::Role":                              {iamFree, iamPage},
+	"AWS::IAM::Policy":                            {iamFree, iamPage},
+	"AWS::IAM::ManagedPolicy":                     {iamFree, iamPage},
+	"AWS::IAM::InstanceProfile":                   {iamFree, iamPage},
 	"AWS::KMS::Alias":                             {"no charge of its own: a name for a KMS key, which is priced", ""},
 	"AWS::CDK::Metadata":                          {"no charge: CDK metadata, not an AWS resource", ""},
 }
