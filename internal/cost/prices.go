@@ -97,6 +97,8 @@ var Prices = map[string]map[string]Price{
 			Note: "the page's table: US East (N. Virginia) $0.0225 per hour"},
 		ALBLCUHour: {USD: 0.008, Unit: "LCU-hour", Source: albLCUPage, Read: "2026-05", Basis: Secondary,
 			Note: "the page (May 2026) gives $0.008 per LCU-hour without naming a region"},
+		EBSgp3GBMonth: {USD: 0.08, Unit: "GB-month", Source: "https://www.saisci.com/aws/gp3-throughput-explained/", Read: "2021-01-13", Basis: Secondary,
+			Note: "the page (last updated 2021-01-13; no newer page read here gives the number): $0.08/GiB-month, N. Virginia; IOPS above 3,000 and throughput above 125 MiB/s are extra, and the templates provision neither"},
 		RDSgp3GBMonth: {USD: 0.115, Unit: "GB-month", Source: rdsStoragePage, Read: "2026-06", Basis: Secondary,
 			Note: "the page: all rates US East (N. Virginia), June 2026; gp3 storage $0.115 per GB-month (Single-AZ)"},
 		KMSKeyMonth: kmsKey,
