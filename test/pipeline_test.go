@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/project-1/project-1/internal/cost"
 	"github.com/project-1/project-1/internal/stacks"
 )
 
@@ -135,6 +136,20 @@ func TestPipeline(t *testing.T) {
 	}
 	runSmokeTest(t, smokeSpec)
 	runReview(t, *app.Outdir(), synthSpec, recordSpec)
+	// cmd/cost prices every stage of the pipeline's assembly, each stack in
+	// its region: the top level holds the pipeline (us-east-1) and its
+	// replication support stack (eu-west-1).
+	artifacts, readErr := netcheck.ReadAssembly(*app.Outdir())
+	must(t, "read the pipeline's assembly", readErr)
+	priced, costErr := cost.Estimate(artifacts, cost.Prices, cost.DefaultAssumptions())
+	must(t, "price the pipeline's assembly", costErr)
+	var pricedStages []string
+	for _, st := range priced {
+		pricedStages = append(pricedStages, st.Name+" in "+st.Region)
+	}
+	if want := []string{" in eu-west-1, us-east-1", "dev in us-east-1", "prod in eu-west-1"}; !slices.Equal(pricedStages, want) {
+		t.Errorf("priced stages %q, want %q", pricedStages, want)
+	}
 	for _, body := range pipelines {
 		if props(body)["ArtifactStore"] == nil && props(body)["ArtifactStores"] == nil {
 			t.Error("pipeline has no artifact store")
