@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/project-1/project-1/internal/cost"
 	"github.com/project-1/project-1/internal/stacks"
 )
 
@@ -135,6 +136,20 @@ func TestPipeline(t *testing.T) {
 	}
 	runSmokeTest(t, smokeSpec)
 	runReview(t, *app.Outdir(), synthSpec, recordSpec)
+	// cmd/cost prices every stage of the pipeline's assembly, each stack in
+	// its region: the top level holds the pipeline (us-east-1) and its
+	// replication support stack (eu-west-1).
+	artifacts, readErr := netcheck.ReadAssembly(*app.Outdir())
+	must(t, "read the pipeline's assembly", readErr)
+	priced, costErr := cost.Estimate(artifacts, cost.Prices, cost.DefaultAssumptions())
+	must(t, "price the pipeline's assembly", costErr)
+	var pricedStages []string
+	for _, st := range priced {
+		pricedStages = append(pricedStages, st.Name+" in "+st.Region)
+	}
+	if want := []string{" in eu-west-1, us-east-1", "dev in us-east-1", "prod in eu-west-1"}; !slices.Equal(pricedStages, want) {
+		t.Errorf("priced stages %q, want %q", pricedStages, want)
+	}
 	for _, body := range pipelines {
 		if props(body)["ArtifactStore"] == nil && props(body)["ArtifactStores"] == nil {
 			t.Error("pipeline has no artifact store")
@@ -437,8 +452,8 @@ func buildCommands(t *testing.T, buildSpec string) []string {
 // CLI over a local directory: the first run has nothing to compare and
 // passes; a deployed assembly identical to the new one passes; one that the
 // new assembly would replace the prod table of fails (exit 1), unless the
-// allow file covers it; an S3 error fails. RecordDeployed's upload is what
-// the next review reads. outdir is the pipeline's synthesized assembly,
+// allow file covers it; an S3 error fails. Its log shows each stage's cost
+// section. RecordDeployed's upload is what the next review reads. outdir is the pipeline's synthesized assembly,
 // which stands for the new cdk.out.
 func runReview(t *testing.T, outdir, synthSpec, recordSpec string) {
 	t.Helper()
@@ -501,6 +516,12 @@ func runReview(t *testing.T, outdir, synthSpec, recordSpec string) {
 	expect("RecordDeployed", out, code, 0, "recorded this assembly")
 	out, code = run(src, review)
 	expect("the same assembly deployed", out, code, 0, "no change that needs a decision: nothing to decide")
+	// The step's log shows each stage's cost section (internal/cost).
+	for _, stage := range []string{"\nstage dev: unchanged\n  cost, fixed a month, nothing to decide: $", "\nstage prod (production): unchanged\n  cost, fixed a month, nothing to decide: $"} {
+		if !strings.Contains(out, stage) {
+			t.Errorf("the review's log lacks %q:\n%s", stage, out)
+		}
+	}
 	if _, err := os.Stat(filepath.Join(scratch, "deployed-assembly", "manifest.json")); err != nil {
 		t.Errorf("the review did not unpack the deployed assembly into $TMPDIR: %v", err)
 	}

@@ -147,3 +147,41 @@ func TestReplacedValuesAnotherStackReads(t *testing.T) {
 		})
 	}
 }
+
+// TestCostOfANatGatewayRemoved: a HEAD with one NAT gateway and its Elastic
+// IP fewer than the golden templates makes the review report, in project-1's
+// cost section, the monthly saving of the gateway and of the address, by line.
+// The pipeline's Build step runs this command, so its log shows the same.
+func TestCostOfANatGatewayRemoved(t *testing.T) {
+	chdirRoot(t)
+	golden := filepath.Join("test", "testdata")
+	head := edited(t, "project-1-Network.template.json", func(s string) string {
+		var tmpl map[string]any
+		if err := json.Unmarshal([]byte(s), &tmpl); err != nil {
+			t.Fatal(err)
+		}
+		res := tmpl["Resources"].(map[string]any)
+		for _, id := range []string{"NetworkPublicSubnet2NatGatewayE8F1C691", "NetworkPublicSubnet2EipE0E488FD"} {
+			if _, ok := res[id]; !ok {
+				t.Fatalf("the network template has no %s", id)
+			}
+			delete(res, id)
+		}
+		raw, err := json.Marshal(tmpl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(raw)
+	})
+	var out, errs bytes.Buffer
+	code := run([]string{golden, head}, &out, &errs)
+	if code == 2 {
+		t.Fatalf("exit 2: %s", errs.String())
+	}
+	_, projectOne, _ := strings.Cut(out.String(), "\nstage project-1: ")
+	for _, want := range []string{"(-$36.50)", "\n    -1 NAT gateway: -$32.85\n", "\n    -1 public IPv4 address: -$3.65\n"} {
+		if !strings.Contains(projectOne, want) {
+			t.Errorf("project-1's section does not say %q:\n%s", want, out.String())
+		}
+	}
+}

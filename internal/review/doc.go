@@ -71,7 +71,17 @@
 //     need a decision; another new permission is shown.
 //
 // What no finding names (resources added, removed or modified in place) is
-// listed per stage as OtherChanges, with nothing to decide. Comparisons use
+// listed per stage as OtherChanges, with nothing to decide.
+//
+// # Cost
+//
+// Each stage also gets its cost section, with nothing to decide: the fixed
+// monthly cost of BASE and HEAD (internal/cost, at the price table of
+// internal/cost/prices.go) and the change by kind of billed item, as "+1 NAT
+// gateway: +$32.85" or "-1 public IPv4 address: -$3.65"; a kind the table
+// does not price reads "not priced" and is left out of the totals. A stage
+// that cannot be priced (its region unknown, or not in the table) gets a
+// note instead, and no cost section. Comparisons use
 // literal values: what hides behind an intrinsic the package does not
 // resolve is compared as written.
 //
@@ -103,6 +113,8 @@
 //	    "name": the stage ("" for the top level), "status": added|removed|changed|unchanged,
 //	    "production": bool, "stacks": [stack names],
 //	    "otherChanges": ["modified STACK/LOGICALID (TYPE)", ...],
+//	    "cost": {"region", "base", "head", "change": fixed monthly totals in USD,
+//	             "lines": ["+1 NAT gateway: +$32.85", ...], "baseNotPriced", "headNotPriced"},
 //	    "findings": [{
 //	      "section": reachability|replacement|policy|widening,
 //	      "kind": see Finding.Kind,

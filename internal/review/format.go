@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/project-1/project-1/internal/cost"
 )
 
 var sectionTitles = []struct{ section, title string }{
@@ -134,6 +136,12 @@ func (r *Report) WriteText(w io.Writer) error {
 				fmt.Fprintf(b, "    %s\n", c)
 			}
 		}
+		if s.Cost != nil {
+			fmt.Fprintf(b, "  cost, fixed a month, nothing to decide: %s\n", costSummary(s.Cost))
+			for _, l := range s.Cost.Lines {
+				fmt.Fprintf(b, "    %s\n", l)
+			}
+		}
 	}
 	fmt.Fprintf(b, "\n%s\n", r.Summary)
 	return b.Flush()
@@ -152,17 +160,17 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	for _, n := range r.Notes {
 		fmt.Fprintf(b, "> note: %s\n\n", mdEscape(n))
 	}
-	fmt.Fprintf(b, "| stage | status | decisions | to look at | other changes |\n|---|---|---|---|---|\n")
+	fmt.Fprintf(b, "| stage | status | decisions | to look at | other changes | fixed cost a month |\n|---|---|---|---|---|---|\n")
 	for _, s := range r.Stages {
 		d, a, n := s.counts()
 		dec := fmt.Sprint(d)
 		if a > 0 {
 			dec += fmt.Sprintf(" (+%d allowed)", a)
 		}
-		fmt.Fprintf(b, "| %s | %s | %s | %d | %d |\n", mdEscape(stageLabel(s)), s.Status, dec, n, len(s.OtherChanges))
+		fmt.Fprintf(b, "| %s | %s | %s | %d | %d | %s |\n", mdEscape(stageLabel(s)), s.Status, dec, n, len(s.OtherChanges), costSummary(s.Cost))
 	}
 	for _, s := range r.Stages {
-		if len(s.Findings) == 0 && len(s.OtherChanges) == 0 {
+		if len(s.Findings) == 0 && len(s.OtherChanges) == 0 && (s.Cost == nil || len(s.Cost.Lines) == 0) {
 			continue
 		}
 		d, a, n := s.counts()
@@ -182,6 +190,13 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			fmt.Fprintf(b, "**other changes, nothing to decide**\n\n")
 			for _, c := range s.OtherChanges {
 				fmt.Fprintf(b, "- %s\n", mdEscape(c))
+			}
+			fmt.Fprintln(b)
+		}
+		if s.Cost != nil && len(s.Cost.Lines) > 0 {
+			fmt.Fprintf(b, "**cost, fixed a month: %s**\n\n", mdEscape(costSummary(s.Cost)))
+			for _, l := range s.Cost.Lines {
+				fmt.Fprintf(b, "- %s\n", mdEscape(l))
 			}
 			fmt.Fprintln(b)
 		}
@@ -223,4 +238,26 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	e.SetIndent("", "  ")
 	e.SetEscapeHTML(false)
 	return e.Encode(r)
+}
+
+// costSummary is a stage's cost change on one line: "$107.15 -> $70.65
+// (-$36.50)", with how many items neither side prices.
+func costSummary(d *cost.Delta) string {
+	if d == nil {
+		return "not priced (see the notes)"
+	}
+	out := cost.Money(d.Base) + " -> " + cost.Money(d.Head)
+	if d.Change == 0 {
+		out += " (unchanged)"
+	} else {
+		sign := ""
+		if d.Change > 0 {
+			sign = "+"
+		}
+		out += " (" + sign + cost.Money(d.Change) + ")"
+	}
+	if d.BaseNotPriced+d.HeadNotPriced > 0 {
+		out += fmt.Sprintf("; not priced: %d items in BASE, %d in HEAD", d.BaseNotPriced, d.HeadNotPriced)
+	}
+	return out
 }

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/project-1/project-1/internal/cost"
 	"github.com/project-1/project-1/internal/replacement"
 	"github.com/project-1/project-1/netcheck"
 )
@@ -47,6 +48,9 @@ type Options struct {
 	// Ports are the ports checked for every pair of endpoints; nil means
 	// DefaultPorts. The expected table's ports are always added.
 	Ports []int
+	// Prices is the price table of each stage's cost section; nil means
+	// cost.Prices.
+	Prices cost.Table
 }
 
 // Report is the result of a review. Its JSON form (WriteJSON) uses the field
@@ -72,6 +76,10 @@ type StageReport struct {
 	// OtherChanges are the resources added, removed or modified that no
 	// finding names, as "modified STACK/LOGICALID (TYPE)".
 	OtherChanges []string `json:"otherChanges"`
+	// Cost is the change of the stage's fixed monthly cost (cost.Compare),
+	// nothing to decide; nil when the stage could not be priced (Notes
+	// says why).
+	Cost *cost.Delta `json:"cost,omitempty"`
 }
 
 // Finding is one change that a reviewer looks at.
@@ -275,6 +283,7 @@ func Review(base, head *Input, opts Options) (*Report, error) {
 				sr.Status = "changed"
 			}
 		}
+		sr.Cost = rv.cost(name, rep)
 		sortFindings(sr.Findings)
 		for i := range sr.Findings {
 			f := &sr.Findings[i]
@@ -505,4 +514,34 @@ func sameResource(a, b map[string]any) bool {
 		}
 	}
 	return true
+}
+
+// cost is the change of the named stage's fixed monthly cost, BASE to HEAD.
+// A stage that cannot be priced (its region unknown or not in the table)
+// gets a note instead: the cost section never fails a review.
+func (rv *reviewer) cost(stage string, rep *Report) *cost.Delta {
+	prices := rv.opts.Prices
+	if prices == nil {
+		prices = cost.Prices
+	}
+	var sides [2]*cost.Stage
+	for i, in := range []*Input{rv.base, rv.head} {
+		var stacks []netcheck.StackArtifact
+		for _, s := range in.Stacks {
+			if s.Stage == stage {
+				stacks = append(stacks, s)
+			}
+		}
+		if len(stacks) == 0 {
+			continue
+		}
+		st, err := cost.EstimateStage(stage, stacks, prices, cost.DefaultAssumptions())
+		if err != nil {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("cost of %s not compared: %s: %v", stageLabel(StageReport{Name: stage}), [2]string{"BASE", "HEAD"}[i], err))
+			return nil
+		}
+		sides[i] = st
+	}
+	d := cost.Compare(sides[0], sides[1])
+	return &d
 }

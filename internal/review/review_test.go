@@ -722,7 +722,10 @@ func TestJSONFieldNames(t *testing.T) {
 	seen := map[string]bool{}
 	for _, s := range doc["stages"].([]any) {
 		stage := s.(map[string]any)
-		check("stage", keys(stage), []string{"findings", "name", "otherChanges", "production", "stacks", "status"})
+		check("stage", keys(stage), []string{"cost", "findings", "name", "otherChanges", "production", "stacks", "status"})
+		if c, ok := stage["cost"].(map[string]any); ok {
+			check("cost", keys(c), []string{"base", "baseNotPriced", "change", "head", "headNotPriced", "lines", "region"})
+		}
 		for _, f := range stage["findings"].([]any) {
 			finding := f.(map[string]any)
 			check("finding", keys(finding), []string{"allowKey", "allowed", "decision", "details", "flow", "kind", "logicalId", "message", "property", "rules", "section", "stack", "stateful", "type"})
@@ -844,5 +847,74 @@ func TestSubscriberLost(t *testing.T) {
 	}, tableOpts(t))
 	if f := findings(rep, "dev", Policy); len(f) != 0 {
 		t.Errorf("a new address: policy findings %+v\n%s", f, text)
+	}
+}
+
+// TestCostNatGatewayRemoved: a HEAD with one NAT gateway and its Elastic IP
+// fewer than the golden templates reports the monthly saving of the gateway
+// and the address, by line, in the stage's cost section, text and JSON.
+func TestCostNatGatewayRemoved(t *testing.T) {
+	head := t.TempDir()
+	for _, st := range []string{"App", "Data", "Network"} {
+		raw, err := os.ReadFile(filepath.Join("..", "..", "test", "testdata", "project-1-"+st+".template.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st == "Network" {
+			var tmpl map[string]any
+			if err := json.Unmarshal(raw, &tmpl); err != nil {
+				t.Fatal(err)
+			}
+			res := tmpl["Resources"].(map[string]any)
+			delete(res, "NetworkPublicSubnet2NatGatewayE8F1C691")
+			delete(res, "NetworkPublicSubnet2EipE0E488FD")
+			if raw, err = json.Marshal(tmpl); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.WriteFile(filepath.Join(head, "project-1-"+st+".template.json"), raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	base, err := Load(filepath.Join("..", "..", "test", "testdata"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := Load(head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Review(base, h, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stage *StageReport
+	for i := range rep.Stages {
+		if rep.Stages[i].Name == "project-1" {
+			stage = &rep.Stages[i]
+		}
+	}
+	if stage == nil || stage.Cost == nil {
+		t.Fatalf("no cost section for project-1: %+v (notes %q)", stage, rep.Notes)
+	}
+	want := []string{"-1 NAT gateway: -$32.85", "-1 public IPv4 address: -$3.65"}
+	if !slices.Equal(stage.Cost.Lines, want) || stage.Cost.Change != -36.50 {
+		t.Errorf("cost = %+v, want change -36.50 and lines %q", stage.Cost, want)
+	}
+	var b bytes.Buffer
+	if err := rep.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range append(want, "(-$36.50)") {
+		if !strings.Contains(b.String(), l) {
+			t.Errorf("the text report lacks %q:\n%s", l, b.String())
+		}
+	}
+	b.Reset()
+	if err := rep.WriteMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "-1 NAT gateway: -$32.85") {
+		t.Errorf("the Markdown report lacks the NAT gateway line:\n%s", b.String())
 	}
 }
