@@ -18,12 +18,10 @@
 package main
 
 import (
-	"errors"
-	"flag"
-	"fmt"
 	"io"
 	"os"
 
+	"github.com/project-1/project-1/internal/cli"
 	"github.com/project-1/project-1/internal/cost"
 	"github.com/project-1/project-1/internal/review"
 )
@@ -31,12 +29,7 @@ import (
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("cost", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: cost [-format text|markdown|json|readme] [-nat-gb GB] [-lcu N] [-log-gb GB] [-requests MILLIONS] [-storage-gb GB] ASSEMBLY")
-		fs.PrintDefaults()
-	}
+	fs := cli.NewFlagSet("cost", "[-format text|markdown|json|readme] [-nat-gb GB] [-lcu N] [-log-gb GB] [-requests MILLIONS] [-storage-gb GB] ASSEMBLY", stderr)
 	d := cost.DefaultAssumptions()
 	format := fs.String("format", "text", "output: text, markdown, json, or readme (the README's line per environment)")
 	a := cost.Assumptions{}
@@ -45,19 +38,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&a.LogGB, "log-gb", d.LogGB, "GB a month ingested into each log group, and kept")
 	fs.Float64Var(&a.RequestsM, "requests", d.RequestsM, "million writes, and million reads, a month per DynamoDB table")
 	fs.Float64Var(&a.StorageGB, "storage-gb", d.StorageGB, "GB stored in each bucket and each table")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, done := cli.Parse(fs, args); done {
+		return code
 	}
-	fail := func(format string, args ...any) int {
-		fmt.Fprintf(stderr, "cost: "+format+"\n", args...)
-		return 2
-	}
+	fail := func(format string, args ...any) int { return cli.Fail(stderr, "cost", format, args...) }
 	if fs.NArg() != 1 {
 		fs.Usage()
-		return 2
+		return cli.BadInput
 	}
 	for name, v := range map[string]float64{"-nat-gb": a.NatGB, "-lcu": a.LCU, "-log-gb": a.LogGB, "-requests": a.RequestsM, "-storage-gb": a.StorageGB} {
 		if v < 0 {
