@@ -41,6 +41,7 @@ var allowedSuppressions = []struct {
 	{"AwsSolutions-IAM5", regexp.MustCompile(`^[^/]+/Data/LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a/ServiceRole/DefaultPolicy/Resource$`), nil},
 	{"AwsSolutions-IAM5", regexp.MustCompile(`^[^/]+/Data/Database/MonitoringRole/Resource$`), nil},
 	{"AwsSolutions-IAM4", regexp.MustCompile(`^[^/]+/App/Web/Role/Resource$`), nil},
+	{"AwsSolutions-IAM4", regexp.MustCompile(`^[^/]+/Data/Backup/Role/Resource$`), nil},
 	{"AwsSolutions-IAM5", regexp.MustCompile(`^[^/]+/App/Web/Role/DefaultPolicy/Resource$`), nil},
 	{"AwsSolutions-RDS3", regexp.MustCompile(`^[^/]+/Data/Database/Instance/Resource$`),
 		func(e config.Environment) bool { return !e.Database.MultiAz }},

@@ -24,12 +24,14 @@ const (
 // configPackages are the packages whose struct types make up a
 // config.Environment, by the name the field types use for them.
 var configPackages = map[string]string{
-	"config":     "../internal/config",
-	"netprops":   "../constructs/network/netprops",
-	"alarmprops": "../constructs/monitoring/alarmprops",
-	"webprops":   "../constructs/web/webprops",
-	"dbprops":    "../constructs/database/dbprops",
-	"storeprops": "../constructs/storage/storeprops",
+	"config":      "../internal/config",
+	"netprops":    "../constructs/network/netprops",
+	"alarmprops":  "../constructs/monitoring/alarmprops",
+	"webprops":    "../constructs/web/webprops",
+	"dbprops":     "../constructs/database/dbprops",
+	"storeprops":  "../constructs/storage/storeprops",
+	"backupprops": "../constructs/backup/backupprops",
+	"fwprops":     "../constructs/firewall/fwprops",
 }
 
 // structDoc is one struct type of the configuration, as its source says.

@@ -12,7 +12,7 @@ import (
 // TestExportedNamesAreDocumented: every exported name of the packages other
 // teams and the README's readers meet has a doc comment, as go doc shows it.
 func TestExportedNamesAreDocumented(t *testing.T) {
-	for _, dir := range []string{"../internal/stacks", "../internal/config", "../constructs/network", "../constructs/network/netprops", "../constructs/monitoring/alarmprops", "../constructs/database/dbprops", "../constructs/storage/storeprops", "../constructs/web/webprops", "../constructs/database", "../constructs/storage", "../constructs/web", "../constructs/monitoring", "../netcheck"} {
+	for _, dir := range []string{"../internal/stacks", "../internal/config", "../constructs/network", "../constructs/network/netprops", "../constructs/monitoring/alarmprops", "../constructs/database/dbprops", "../constructs/storage/storeprops", "../constructs/backup/backupprops", "../constructs/firewall/fwprops", "../constructs/web/webprops", "../constructs/backup", "../constructs/firewall", "../constructs/database", "../constructs/storage", "../constructs/web", "../constructs/monitoring", "../netcheck"} {
 		fset, files := parseSources(t, dir)
 		for _, f := range files {
 			for _, decl := range f.Decls {

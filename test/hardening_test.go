@@ -21,8 +21,15 @@ func TestKeysLimitGrants(t *testing.T) {
 			"kms:GrantIsForAWSResource": "false", "aws:PrincipalIsAWSService": "false"}},
 	}
 	wantJSON, _ := json.Marshal(want)
-	keys := 0
+	keys, wantKeys := 0, 0
 	for name, e := range synth.all {
+		wantKeys += 6
+		if e.env.Web.Firewall.On() {
+			wantKeys++
+		}
+		if e.env.Backup.CopyRegion != "" {
+			wantKeys++
+		}
 		for _, s := range e.stacks {
 			for id, key := range s.resources("AWS::KMS::Key") {
 				keys++
@@ -37,8 +44,8 @@ func TestKeysLimitGrants(t *testing.T) {
 			}
 		}
 	}
-	if keys != 3*5 {
-		t.Errorf("%d keys, want 5 per environment (database, table, data bucket, flow logs, alarm topic)", keys)
+	if keys != wantKeys {
+		t.Errorf("%d keys, want %d: 6 per environment (database, table, data bucket, flow logs, alarm topic, backup vault), the web ACL's log group's and the backup copy vault's where there are", keys, wantKeys)
 	}
 }
 

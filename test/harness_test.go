@@ -121,7 +121,7 @@ func run(m *testing.M) (int, error) {
 	for i, stage := range stages {
 		e := &envOutput{env: envs[i], stage: stage, stacks: map[string]*stackOutput{}}
 		e.dir = *stage.Synth(nil).Directory() // already synthesized with the app: no second synthesis
-		for _, s := range []awscdk.Stack{stage.Network.Stack, stage.Data.Stack, stage.App.Stack} {
+		for _, s := range stage.Stacks() {
 			o := &stackOutput{name: *s.StackName(), file: *s.TemplateFile()}
 			if o.raw, err = os.ReadFile(filepath.Join(e.dir, o.file)); err != nil {
 				return 0, err

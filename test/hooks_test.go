@@ -196,6 +196,28 @@ func (r *hookResolver) intrinsic(stack, fn string, arg any) (any, error) {
 		return out, failed
 	case "Fn::Base64":
 		return r.resolve(stack, arg)
+	case "Fn::Split":
+		a := arg.([]any)
+		v, err := r.resolve(stack, a[1])
+		if err != nil {
+			return nil, err
+		}
+		var out []any
+		for _, part := range strings.Split(fmt.Sprint(v), a[0].(string)) {
+			out = append(out, part)
+		}
+		return out, nil
+	case "Fn::Select":
+		a := arg.([]any)
+		list, err := r.resolve(stack, a[1])
+		if err != nil {
+			return nil, err
+		}
+		i, items := int(num(a[0])), list.([]any)
+		if i < 0 || i >= len(items) {
+			return nil, fmt.Errorf("Fn::Select %d of %d items", i, len(items))
+		}
+		return items[i], nil
 	}
 	return nil, fmt.Errorf("%s is not resolved here: teach hookResolver its value", fn)
 }

@@ -134,7 +134,7 @@ func deletionProtected(body map[string]any) bool {
 }
 
 // nameProperties are the properties that give a resource its physical name.
-var nameProperties = []string{"TableName", "BucketName", "LogGroupName", "Name", "DBInstanceIdentifier", "AliasName", "TopicName", "RoleName", "KeyName"}
+var nameProperties = []string{"TableName", "BucketName", "LogGroupName", "Name", "DBInstanceIdentifier", "AliasName", "TopicName", "RoleName", "KeyName", "BackupVaultName"}
 
 // fixedNames lists "Type name" for each resource of templates that is kept
 // when its stack is deleted (Retain, RetainExceptOnCreate, Snapshot) and has

@@ -50,6 +50,9 @@ func TestAlarms(t *testing.T) {
 			want[fmt.Sprint("NatPortAllocationErrors", i)] = alarmWant{"AWS/NATGateway", "ErrorPortAllocation", "Sum", 300, float64(m.NatPortAllocationErrors), ge, 1, ""}
 			want[fmt.Sprint("NatDroppedPackets", i)] = alarmWant{"AWS/NATGateway", "PacketsDropCount", "Sum", 300, float64(m.NatDroppedPackets), ge, 1, ""}
 		}
+		if e.env.Web.Firewall.On() {
+			want["FirewallBlockedRequests"] = alarmWant{"AWS/WAFV2", "BlockedRequests", "Sum", 300, float64(m.FirewallBlockedRequests), ge, 1, ""}
+		}
 		topic := onlyID(t, app, "AWS::SNS::Topic")
 		alarms := app.resources("AWS::CloudWatch::Alarm")
 		if len(alarms) != len(want) {

@@ -138,7 +138,8 @@ func TestPipeline(t *testing.T) {
 	runReview(t, *app.Outdir(), synthSpec, recordSpec)
 	// cmd/cost prices every stage of the pipeline's assembly, each stack in
 	// its region: the top level holds the pipeline (us-east-1) and its
-	// replication support stack (eu-west-1).
+	// replication support stacks (eu-west-1, eu-central-1); prod's backup
+	// copy is in eu-central-1.
 	artifacts, readErr := netcheck.ReadAssembly(*app.Outdir())
 	must(t, "read the pipeline's assembly", readErr)
 	priced, costErr := cost.Estimate(artifacts, cost.Prices, cost.DefaultAssumptions())
@@ -147,7 +148,7 @@ func TestPipeline(t *testing.T) {
 	for _, st := range priced {
 		pricedStages = append(pricedStages, st.Name+" in "+st.Region)
 	}
-	if want := []string{" in eu-west-1, us-east-1", "dev in us-east-1", "prod in eu-west-1"}; !slices.Equal(pricedStages, want) {
+	if want := []string{" in eu-central-1, eu-west-1, us-east-1", "dev in us-east-1", "prod in eu-central-1, eu-west-1"}; !slices.Equal(pricedStages, want) {
 		t.Errorf("priced stages %q, want %q", pricedStages, want)
 	}
 	for _, body := range pipelines {
@@ -258,8 +259,23 @@ func checkPipelineNagReports(t *testing.T, app awscdk.App) {
 			return false
 		})
 	}
-	if want := 2 + 3*len(config.PipelineStages); stacksSeen != want {
-		t.Errorf("%d stacks in the pipeline's assembly, want %d (the pipeline, its support stack, 3 per stage)", stacksSeen, want)
+	// The pipeline, a support stack (its artifact replication) per other
+	// region a stage deploys to, and each stage's stacks: 3, and the backup
+	// copy's where there is one.
+	want, regions := 1, map[string]bool{}
+	for _, name := range config.PipelineStages {
+		env, err := config.Lookup(name)
+		must(t, "the stage's environment", err)
+		want += 3
+		regions[env.Region] = true
+		if env.Backup.CopyRegion != "" {
+			want++
+			regions[env.Backup.CopyRegion] = true
+		}
+	}
+	delete(regions, examplePipeline.Region)
+	if want += len(regions); stacksSeen != want {
+		t.Errorf("%d stacks in the pipeline's assembly, want %d (the pipeline, a support stack per other region, each stage's)", stacksSeen, want)
 	}
 }
 

@@ -59,7 +59,11 @@ func TestReachabilityStageByStage(t *testing.T) {
 		t.Fatalf("stages %q, want one per environment %q", names, want)
 	}
 	for _, s := range stages {
-		if want := []string{s.Name + "-App", s.Name + "-Data", s.Name + "-Network"}; !slices.Equal(s.Stacks, want) {
+		want := []string{s.Name + "-App", s.Name + "-Data", s.Name + "-Network"}
+		if synth.all[s.Name].env.Backup.CopyRegion != "" {
+			want = []string{s.Name + "-App", s.Name + "-BackupCopy", s.Name + "-Data", s.Name + "-Network"}
+		}
+		if !slices.Equal(s.Stacks, want) {
 			t.Errorf("stage %s: stacks %q, want %q", s.Name, s.Stacks, want)
 		}
 		checkStage(t, s, exps)

@@ -515,7 +515,7 @@ func TestSettingsOfTheWorkloadsTable(t *testing.T) {
 	check(t, "every KMS key rotates", func() {
 		data.AllResourcesProperties(jsii.String("AWS::KMS::Key"), map[string]any{"EnableKeyRotation": true})
 	})
-	check(t, "three KMS keys", func() { data.ResourceCountIs(jsii.String("AWS::KMS::Key"), jsii.Number(3)) })
+	check(t, "four KMS keys (database, table, data bucket, backup vault)", func() { data.ResourceCountIs(jsii.String("AWS::KMS::Key"), jsii.Number(4)) })
 	check(t, "30 s deregistration delay", func() {
 		app.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::TargetGroup"), map[string]any{
 			"TargetGroupAttributes": assertions.Match_ArrayWith(&[]any{map[string]any{"Key": "deregistration_delay.timeout_seconds", "Value": "30"}}),

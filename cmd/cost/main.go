@@ -6,7 +6,7 @@
 // assumption). It makes no AWS call. Anything the templates create that the
 // table does not price is listed as not priced, never counted as zero.
 //
-//	go run ./cmd/cost [-format text|markdown|json|readme] [-nat-gb 100] [-lcu 1] [-log-gb 1] [-requests 1] [-storage-gb 10] ASSEMBLY
+//	go run ./cmd/cost [-format text|markdown|json|readme] [-nat-gb 100] [-lcu 1] [-log-gb 1] [-requests 1] [-storage-gb 10] [-web-requests 1] ASSEMBLY
 //
 // ASSEMBLY is a cloud assembly (cdk.out: the default synthesis, -c env=all,
 // the pipeline's) or a directory of templates such as test/testdata.
@@ -29,7 +29,7 @@ import (
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	fs := cli.NewFlagSet("cost", "[-format text|markdown|json|readme] [-nat-gb GB] [-lcu N] [-log-gb GB] [-requests MILLIONS] [-storage-gb GB] ASSEMBLY", stderr)
+	fs := cli.NewFlagSet("cost", "[-format text|markdown|json|readme] [-nat-gb GB] [-lcu N] [-log-gb GB] [-requests MILLIONS] [-storage-gb GB] [-web-requests MILLIONS] ASSEMBLY", stderr)
 	d := cost.DefaultAssumptions()
 	format := fs.String("format", "text", "output: text, markdown, json, or readme (the README's line per environment)")
 	a := cost.Assumptions{}
@@ -37,7 +37,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&a.LCU, "lcu", d.LCU, "average LCUs per load balancer, every hour")
 	fs.Float64Var(&a.LogGB, "log-gb", d.LogGB, "GB a month ingested into each log group, and kept")
 	fs.Float64Var(&a.RequestsM, "requests", d.RequestsM, "million writes, and million reads, a month per DynamoDB table")
-	fs.Float64Var(&a.StorageGB, "storage-gb", d.StorageGB, "GB stored in each bucket and each table")
+	fs.Float64Var(&a.StorageGB, "storage-gb", d.StorageGB, "GB stored in each bucket and each table (and backed up in each vault)")
+	fs.Float64Var(&a.WebRequestsM, "web-requests", d.WebRequestsM, "million requests a month through each web ACL")
 	if code, done := cli.Parse(fs, args); done {
 		return code
 	}
@@ -46,7 +47,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return cli.BadInput
 	}
-	for name, v := range map[string]float64{"-nat-gb": a.NatGB, "-lcu": a.LCU, "-log-gb": a.LogGB, "-requests": a.RequestsM, "-storage-gb": a.StorageGB} {
+	for name, v := range map[string]float64{"-nat-gb": a.NatGB, "-lcu": a.LCU, "-log-gb": a.LogGB, "-requests": a.RequestsM, "-storage-gb": a.StorageGB, "-web-requests": a.WebRequestsM} {
 		if v < 0 {
 			return fail("%s %g: an assumption cannot be negative", name, v)
 		}

@@ -139,6 +139,10 @@ type Props struct {
 	Table        awsdynamodb.ITable
 	// NatGatewayIds, one alarm pair each; at least one (network.Vpc.NatGatewayIds).
 	NatGatewayIds []*string
+	// WebAclName, optional: the name of the web ACL in front of the load
+	// balancer (web.Web.Firewall.Name), whose blocked requests get an alarm.
+	// Default empty: no web ACL, no alarm.
+	WebAclName string
 	// Title heads the dashboard, e.g. the environment's name.
 	Title    string
 	Settings Settings
@@ -185,8 +189,8 @@ type Monitoring struct {
 	// TargetResponseTime, InServiceShortfall, DatabaseCpu,
 	// DatabaseFreeStorage, DatabaseFreeMemory, DatabaseConnections,
 	// TableWriteThrottleEvents, TableReadThrottleEvents, TableSystemErrors,
-	// and per NAT gateway i (from 1) NatPortAllocationErrors<i>,
-	// NatDroppedPackets<i>.
+	// per NAT gateway i (from 1) NatPortAllocationErrors<i>,
+	// NatDroppedPackets<i>, and with a web ACL FirewallBlockedRequests.
 	Alarms map[string]awscloudwatch.Alarm
 	// LoadBalancerAlarms names the Alarms that read the load balancer's
 	// metrics (LoadBalancer5xx, Target5xx, UnhealthyHosts,
@@ -231,6 +235,7 @@ func NewMonitoring(scope constructs.Construct, id string, props *Props) *Monitor
 	w.database()
 	w.table()
 	w.natGateways()
+	w.firewall()
 	w.dashboard()
 	return w.m
 }
@@ -257,7 +262,8 @@ type graphs struct {
 	cpu, storage, memory, connections                          awscloudwatch.IMetric
 	writeThrottles, readThrottles, systemErrors, reads, writes awscloudwatch.IMetric
 	portErrors, drops, bytesOut                                []awscloudwatch.IMetric
-	seconds                                                    float64 // the p99 alarm's threshold
+	blocked, allowed                                           awscloudwatch.IMetric // nil without a web ACL
+	seconds                                                    float64               // the p99 alarm's threshold
 }
 
 const atLeast, atMost = awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD, awscloudwatch.ComparisonOperator_LESS_THAN_OR_EQUAL_TO_THRESHOLD
@@ -426,6 +432,22 @@ func (w *watch) natGateways() {
 	}
 }
 
+// firewall: requests the web ACL blocked, when there is one. AWS WAF's
+// metrics of a regional web ACL carry the dimensions WebACL, Region and Rule,
+// Rule ALL for the whole web ACL (AWS WAF Developer Guide, "AWS WAF metrics
+// and dimensions").
+func (w *watch) firewall() {
+	if w.props.WebAclName == "" {
+		return
+	}
+	s, g := w.s, &w.g
+	dims := map[string]*string{"WebACL": jsii.String(w.props.WebAclName), "Region": awscdk.Stack_Of(w.this).Region(), "Rule": jsii.String("ALL")}
+	g.blocked = w.metric("AWS/WAFV2", "BlockedRequests", "Sum", w.five, dims, "blocked")
+	g.allowed = w.metric("AWS/WAFV2", "AllowedRequests", "Sum", w.five, dims, "allowed")
+	w.alarms(alarm{"FirewallBlockedRequests", g.blocked, float64(s.FirewallBlockedRequests), atLeast, 1,
+		fmt.Sprintf("the web application firewall blocked %d or more requests in 5 minutes (an attack, or a rule that blocks real users?)", s.FirewallBlockedRequests)})
+}
+
 // dashboard, as an operator reads it: what is alarming, then the path
 // of a request from the load balancer down to the data, then the way out.
 func (w *watch) dashboard() {
@@ -472,6 +494,9 @@ func (w *watch) dashboard() {
 		graph("NAT gateways: port allocation errors, dropped packets", append(append([]awscloudwatch.IMetric{}, g.portErrors...), g.drops...), nil),
 		graph("NAT gateways: bytes out", g.bytesOut, nil),
 	)
+	if g.blocked != nil {
+		dashboard.AddWidgets(graph("Firewall: blocked and allowed requests", []awscloudwatch.IMetric{g.blocked, g.allowed}, line(float64(s.FirewallBlockedRequests), "alarm")))
+	}
 	w.m.Dashboard = dashboard
 	stack := awscdk.Stack_Of(w.this)
 	w.m.DashboardUrl = fmt.Sprintf("https://%s.console.aws.amazon.com/cloudwatch/home?region=%s#dashboards:name=%s",

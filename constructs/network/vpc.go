@@ -17,7 +17,6 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -233,7 +232,7 @@ func refs(ps []placed, tables bool) *[]*string {
 // addFlowLogs records every accepted and rejected flow, kept for the
 // configured time, encrypted with a key of this stack.
 func (v *Vpc) addFlowLogs(this constructs.Construct, retentionDays int) {
-	v.FlowLogKey = logsKey(this, "FlowLogKey", "project-1: encrypts the VPC flow-log group")
+	v.FlowLogKey = keypolicy.NewLogsKey(this, "FlowLogKey", "project-1: encrypts the VPC flow-log group")
 	days, _ := retention.Of(retentionDays) // checked by Validate
 	flowLogs := awslogs.NewLogGroup(this, jsii.String("FlowLogs"), &awslogs.LogGroupProps{
 		Retention:     days,
@@ -264,31 +263,6 @@ func addEndpoints(this constructs.Construct, vpc awsec2.IVpc) {
 }
 
 const anywhere = "0.0.0.0/0"
-
-// logsKey creates a rotating, retained KMS key that CloudWatch Logs may use
-// for the log groups of this account and region, and that grants only to AWS
-// resources. The log group names no key ARN in the key's policy: the group
-// refers to the key, so the key cannot refer back.
-func logsKey(scope constructs.Construct, id, description string) awskms.Key {
-	key := awskms.NewKey(scope, jsii.String(id), &awskms.KeyProps{
-		Description:       jsii.String(description),
-		EnableKeyRotation: jsii.Bool(true),
-		// Deleting the key makes the retained log group unreadable.
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
-	})
-	stack := awscdk.Stack_Of(scope)
-	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("CloudWatchLogs"),
-		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logs."+*stack.Region()+".amazonaws.com"), nil)},
-		Actions:    jsii.Strings("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"),
-		Resources:  jsii.Strings("*"),
-		Conditions: &map[string]any{"ArnLike": map[string]any{
-			"kms:EncryptionContext:aws:logs:arn": fmt.Sprintf("arn:%s:logs:%s:%s:log-group:*", *stack.Partition(), *stack.Region(), *stack.Account()),
-		}},
-	}), jsii.Bool(false))
-	keypolicy.LimitGrants(key)
-	return key
-}
 
 func nameTag(name string) *[]*awscdk.CfnTag {
 	return &[]*awscdk.CfnTag{{Key: jsii.String("Name"), Value: jsii.String(name)}}

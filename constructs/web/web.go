@@ -23,6 +23,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/project-1/project-1/constructs/firewall"
 	"github.com/project-1/project-1/constructs/web/webprops"
 	"github.com/project-1/project-1/internal/validate"
 )
@@ -102,6 +103,9 @@ type Web struct {
 	Role    awsiam.Role
 	// URL is the load balancer's address, http:// or https://.
 	URL string
+	// Firewall is the web ACL in front of the load balancer; nil without
+	// Settings.Firewall.
+	Firewall *firewall.WebAcl
 }
 
 // Port the web servers listen on and the load balancer's health check uses.
@@ -139,7 +143,26 @@ func NewWeb(scope constructs.Construct, id string, props *Props) *Web {
 		Targets:      targets,
 		Role:         role,
 		URL:          fmt.Sprintf("%s://%s", scheme, *alb.LoadBalancerDnsName()),
+		Firewall:     newFirewall(this, id, props, alb),
 	}
+}
+
+// newFirewall puts a web ACL in front of alb when the settings ask for one,
+// named after the stack and the construct. The load balancer, which may be
+// deletion-protected, is created after the web ACL and its logging, so that
+// their failure cannot leave it behind in a rollback; the association, which
+// reads both, comes last.
+func newFirewall(this constructs.Construct, id string, props *Props, alb elbv2.ApplicationLoadBalancer) *firewall.WebAcl {
+	if !props.Firewall.On() {
+		return nil
+	}
+	acl := firewall.NewWebAcl(this, "Firewall", &firewall.Props{
+		Name:     *awscdk.Stack_Of(this).StackName() + "-" + id,
+		Settings: props.Firewall,
+	})
+	alb.Node().AddDependency(acl.Construct)
+	acl.Protect(this, "FirewallAssociation", alb)
+	return acl
 }
 
 // immutable is group as this construct uses it: rules added through it (by

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/project-1/project-1/constructs/backup/backupprops"
 	"github.com/project-1/project-1/constructs/database/dbprops"
 	"github.com/project-1/project-1/constructs/monitoring/alarmprops"
 	"github.com/project-1/project-1/constructs/network/netprops"
@@ -47,6 +48,10 @@ type Environment struct {
 	// Storage is the Forum table, the data bucket and the log bucket
 	// (storeprops.Settings, the storage constructs' own).
 	Storage storeprops.Settings
+	// Backup is AWS Backup's daily plan over the database, the table and the
+	// data bucket, and its copy to a second region (backupprops.Settings, the
+	// backup constructs' own).
+	Backup backupprops.Settings
 	// Monitoring is the alarm topic's subscriber and the alarms' thresholds.
 	Monitoring alarmprops.Settings
 }
@@ -70,7 +75,6 @@ func LookupIn(envs []Environment, name string) (Environment, error) {
 var (
 	namePattern    = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,63}$`)
 	accountPattern = regexp.MustCompile(`^[0-9]{12}$`)
-	regionPattern  = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
 )
 
 // Validate reports every problem of the environment, one per line, each naming
@@ -86,8 +90,8 @@ func (e *Environment) Validate() error {
 	if e.Account != "" && !accountPattern.MatchString(e.Account) {
 		problems.Add("Account %q is not a 12-digit AWS account ID", e.Account)
 	}
-	if !regionPattern.MatchString(e.Region) {
-		problems.Add("Region %q is not an AWS region name like us-east-1", e.Region)
+	if err := validate.Region(e.Region); err != nil {
+		problems.Add("Region %v", err)
 	} else {
 		for i, s := range e.Network.Subnets {
 			if err := validate.Zone(s.AvailabilityZone, e.Region); s.AvailabilityZone != "" && err != nil {
@@ -105,6 +109,7 @@ func (e *Environment) Validate() error {
 	}
 	problems.AddAll(e.Database.ValidateAs("Database."))
 	problems.AddAll(e.Storage.ValidateAs("Storage."))
+	problems.AddAll(e.Backup.ValidateAs("Backup.", e.Region))
 	problems.AddAll(e.Monitoring.ValidateAs("Monitoring."))
 	problems.AddAll(BaselinePolicy.Check(e))
 	if e.Production {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/project-1/project-1/constructs/backup/backupprops"
 	"github.com/project-1/project-1/constructs/database/dbprops"
 	"github.com/project-1/project-1/constructs/monitoring/alarmprops"
 	"github.com/project-1/project-1/constructs/network/netprops"
@@ -32,6 +33,7 @@ func Defaults() Environment {
 		Web:                   webprops.DefaultSettings(),
 		Database:              dbprops.DefaultSettings(),
 		Storage:               storeprops.DefaultSettings(),
+		Backup:                backupprops.DefaultSettings(),
 		Monitoring:            alarmprops.DefaultSettings(),
 	}
 }
@@ -59,6 +61,7 @@ func Environments() []Environment {
 	d.MultiAz, d.DeletionProtection = false, false
 	d.MaxStorageGiB, d.LogRetentionDays, d.SlowQuerySeconds = 50, 14, 1
 	dev.Storage = storeprops.Settings{TableName: "Forum-dev", NoncurrentVersionDays: 30, AccessLogDays: 90}
+	dev.Backup.RetentionDays = 7
 
 	// Production, in another region: one NAT gateway per zone, a Multi-AZ
 	// database, every protection on, longer retention.
@@ -76,6 +79,8 @@ func Environments() []Environment {
 	// privilege changes.
 	p.GeneralLog = false
 	prod.Storage.NoncurrentVersionDays, prod.Storage.AccessLogDays = 365, 731
+	// A copy of every recovery point in a second region, in a locked vault.
+	prod.Backup.CopyRegion, prod.Backup.CopyRetentionDays = "eu-central-1", 35
 	m := &prod.Monitoring
 	m.DatabaseFreeStorageGiB, m.DatabaseFreeMemoryMiB, m.DatabaseConnections = 10, 200, 120
 

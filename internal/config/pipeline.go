@@ -63,8 +63,8 @@ func (c *PipelineConfig) Validate() error {
 	if !accountPattern.MatchString(c.Account) {
 		problems.Add("pipeline:account %q is not a 12-digit AWS account ID", c.Account)
 	}
-	if !regionPattern.MatchString(c.Region) {
-		problems.Add("pipeline:region %q is not an AWS region name like us-east-1", c.Region)
+	if err := validate.Region(c.Region); err != nil {
+		problems.Add("pipeline:region %v", err)
 	}
 	return problems.Err()
 }

@@ -17,7 +17,9 @@ type Policy struct {
 	NatGatewayPerZone          bool // a zone's failure takes only its own outbound traffic
 	TableDeletionProtection    bool // point-in-time recovery is on in every environment
 	TerminationProtection      bool // of the data stack
-	MinBackupDays              int
+	BackupCopy                 bool // a copy of every recovery point in a second region (Backup.CopyRegion)
+	MinBackupDays              int  // the database's automated backups
+	MinVaultRetentionDays      int  // AWS Backup's recovery points (Backup.RetentionDays)
 	// Retention floors, in days: what prod keeps today.
 	MinFlowLogRetentionDays     int
 	MinDatabaseLogRetentionDays int
@@ -30,10 +32,11 @@ type Policy struct {
 // BaselinePolicy is what every environment keeps: the organisation's limits
 // inside what AWS allows.
 var BaselinePolicy = Policy{
-	Scope:              "every environment",
-	DatabaseMonitoring: true,
-	MinBackupDays:      7,
-	MaxWebInstances:    20,
+	Scope:                 "every environment",
+	DatabaseMonitoring:    true,
+	MinBackupDays:         7,
+	MinVaultRetentionDays: 7,
+	MaxWebInstances:       20,
 }
 
 // ProductionPolicy is what every Production environment keeps.
@@ -44,7 +47,9 @@ var ProductionPolicy = Policy{
 	NatGatewayPerZone:           true,
 	TableDeletionProtection:     true,
 	TerminationProtection:       true,
+	BackupCopy:                  true,
 	MinBackupDays:               14,
+	MinVaultRetentionDays:       35,
 	MinFlowLogRetentionDays:     731,
 	MinDatabaseLogRetentionDays: 365,
 	MinNoncurrentVersionDays:    365,
@@ -78,11 +83,15 @@ func (p Policy) Check(e *Environment) error {
 	if p.TerminationProtection && !e.TerminationProtection {
 		problems.Add("TerminationProtection false: a %s data stack keeps termination protection", p.Scope)
 	}
+	if p.BackupCopy && e.Backup.CopyRegion == "" {
+		problems.Add("Backup.CopyRegion empty: %s keeps a copy of every recovery point in a second region", p.Scope)
+	}
 	for _, floor := range []struct {
 		field      string
 		value, min int
 	}{
 		{"Database.BackupDays", d.BackupDays, p.MinBackupDays},
+		{"Backup.RetentionDays", e.Backup.RetentionDays, p.MinVaultRetentionDays},
 		{"Network.FlowLogRetentionDays", e.Network.FlowLogRetentionDays, p.MinFlowLogRetentionDays},
 		{"Database.LogRetentionDays", d.LogRetentionDays, p.MinDatabaseLogRetentionDays},
 		{"Storage.NoncurrentVersionDays", s.NoncurrentVersionDays, p.MinNoncurrentVersionDays},

@@ -21,12 +21,15 @@ type Assumptions struct {
 	LogGB     float64 // GB ingested into each log group, and kept. Default 1.
 	RequestsM float64 // million writes and million reads per DynamoDB table. Default 1.
 	StorageGB float64 // GB stored in each bucket and each table. Default 10.
+	// WebRequestsM is the million requests a month each web ACL inspects.
+	// Default 1.
+	WebRequestsM float64
 }
 
 // DefaultAssumptions are the assumptions of a small environment that
 // nobody uses much.
 func DefaultAssumptions() Assumptions {
-	return Assumptions{NatGB: 100, LCU: 1, LogGB: 1, RequestsM: 1, StorageGB: 10}
+	return Assumptions{NatGB: 100, LCU: 1, LogGB: 1, RequestsM: 1, StorageGB: 10, WebRequestsM: 1}
 }
 
 // Line is one billed item of a resource: a fixed charge, or a usage-based one
@@ -354,6 +357,13 @@ func (e *estimator) stack(name string, t map[string]any) {
 			e.notPriced(name, id, typ, "SNS publishes and deliveries", 0, true, "the table has no SNS prices")
 		case "AWS::EC2::FlowLog":
 			e.freeOf(typ)
+		case "AWS::WAFv2::WebACL":
+			e.fixed(name, id, typ, "WAF web ACL", 1, WAFWebACLMonth, "")
+			e.fixed(name, id, typ, "WAF rule (a managed rule group counts as one)", float64(len(list(p["Rules"]))), WAFRuleMonth, "")
+			e.usage(name, id, typ, "WAF requests inspected", e.a.WebRequestsM, WAFRequestsM, fmt.Sprintf("%g million requests a month", e.a.WebRequestsM))
+		case "AWS::Backup::BackupVault":
+			e.notPriced(name, id, typ, "AWS Backup storage of the recovery points in the vault", e.a.StorageGB, true,
+				"AWS Backup bills each resource type's recovery points at its own per-GB-month price (and cross-region copies as data transfer), which no page read here gives")
 		default:
 			if _, ok := freeTypes[typ]; ok {
 				e.freeOf(typ)

@@ -136,13 +136,14 @@ func TestProject1FixedTotalByHand(t *testing.T) {
 	hand += 2 * 0.045 * hours       // two NAT gateways: $65.70
 	hand += (2 + 2) * 0.005 * hours // two Elastic IPs and the load balancer's address in each of two zones: $14.60
 	hand += 16.43                   // the load balancer, 0.0225 × 730 = 16.425, rounded to the cent as a line
-	hand += 5 * 1.00                // KMS keys: flow logs, data bucket, table, database, alarm topic
+	hand += 7 * 1.00                // KMS keys: flow logs, data bucket, table, database, alarm topic, web ACL logs, backup vault
 	hand += 0.40                    // the database's secret
-	hand += (14 + 2 + 8) * 0.10     // 16 alarms: 14 of one metric, one of 2, one of 8
+	hand += (15 + 2 + 8) * 0.10     // 17 alarms: 15 of one metric, one of 2, one of 8
+	hand += 5.00 + 4*1.00           // the web ACL and its 4 rules (3 managed rule groups, the rate rule)
 	hand += 3.00                    // the dashboard
 	hand += 20 * 0.115 * 2          // 20 GB of gp3, Multi-AZ: $4.60
 	hand += 2 * 8 * 0.08            // the two web servers' 8 GB gp3 volumes: $1.28
-	if got, want := st.FixedTotal, 113.41; got != want || abs(hand-want) > 0.005 {
+	if got, want := st.FixedTotal, 124.51; got != want || abs(hand-want) > 0.005 {
 		t.Errorf("project-1's fixed total = $%.2f, the hand computation $%.2f; want $%.2f", got, hand, want)
 	}
 	var np []string

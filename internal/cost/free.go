@@ -50,4 +50,8 @@ var freeTypes = map[string]freeType{
 	"AWS::IAM::InstanceProfile":                   {iamFree, iamPage},
 	"AWS::KMS::Alias":                             {"no charge of its own: a name for a KMS key, which is priced", ""},
 	"AWS::CDK::Metadata":                          {"no charge: CDK metadata, not an AWS resource", ""},
+	"AWS::WAFv2::WebACLAssociation":               {billedWith + "the web ACL's requests (listed there)", ""},
+	"AWS::WAFv2::LoggingConfiguration":            {billedWith + "the log group's ingestion and storage (listed there)", ""},
+	"AWS::Backup::BackupPlan":                     {billedWith + "the recovery points its jobs store in the vault (listed there)", ""},
+	"AWS::Backup::BackupSelection":                {billedWith + "the recovery points of what it selects (listed with the vault)", ""},
 }

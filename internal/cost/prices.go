@@ -49,6 +49,9 @@ const (
 	DynamoGBMonth    = "dynamodb-storage-gb-month"
 	DynamoPITRGBMo   = "dynamodb-pitr-gb-month"
 	S3StandardGBMo   = "s3-standard-gb-month"
+	WAFWebACLMonth   = "waf-web-acl-month"
+	WAFRuleMonth     = "waf-rule-month"
+	WAFRequestsM     = "waf-requests-million"
 
 	EC2Prefix      = "ec2-linux-on-demand-hour:"
 	RDSMySQLPrefix = "rds-mysql-single-az-hour:"
@@ -69,6 +72,8 @@ const (
 	rdsStoragePage = "https://www.usage.ai/blogs/aws/reserved-instances/rds/pricing-calculator/"
 	s3Page         = "https://devnotes.tech/understanding-aws-s3-pricing-a-complete-cost-breakdown-with-examples"
 	secretPage     = "https://hivebook.wiki/wiki/aws-secrets-manager-rotated-secrets-dynamic-db-credentials-kms"
+	wafPage        = "https://c3x.dev/blog/aws-waf-cost-explained/"
+	wafRegionsPage = "https://aws.amazon.com/blogs/networking-and-content-delivery/cost-effective-ways-for-securing-your-web-applications-using-aws-waf/"
 	today          = TableDate
 )
 
@@ -120,11 +125,21 @@ var Prices = map[string]map[string]Price{
 			Note: "the stored AWS page: prices start from $0.25 per GB-month; the first 25 GB a month are free (per account and region, not subtracted)"},
 		S3StandardGBMo: {USD: 0.023, Unit: "GB-month", Source: s3Page, Read: today, Basis: Secondary,
 			Note: "S3 Standard, first 50 TB, US East; requests are not included"},
+		WAFWebACLMonth: wafWebACL,
+		WAFRuleMonth:   wafRule,
+		WAFRequestsM:   wafRequests,
 	},
 	"eu-west-1": {
 		PublicIPv4Hour: publicIPv4,
 		ALBHour: {USD: 0.0252, Unit: "hour", Source: albPage, Read: today, Basis: Secondary,
 			Note: "the page's table: Europe (Ireland) $0.0252 per hour"},
+		KMSKeyMonth:    kmsKey,
+		WAFWebACLMonth: wafWebACL,
+		WAFRuleMonth:   wafRule,
+		WAFRequestsM:   wafRequests,
+	},
+	// prod's backup copy region: its copy vault and the vault's key.
+	"eu-central-1": {
 		KMSKeyMonth: kmsKey,
 	},
 }
@@ -132,6 +147,15 @@ var Prices = map[string]map[string]Price{
 var (
 	publicIPv4 = Price{USD: 0.005, Unit: "hour", Source: ipv4Page, Read: today, Basis: Secondary,
 		Note: "every public IPv4 address since 2024-02-01, in every region: Elastic IPs and the addresses of NAT gateways and load balancers"}
+	// AWS WAF: the same in every region ("The pricing for AWS WAF is
+	// consistent across all AWS Regions", wafRegionsPage, an AWS blog); the
+	// numbers are a dated third-party page's.
+	wafWebACL = Price{USD: 5.00, Unit: "month", Source: wafPage, Read: today, Basis: Secondary,
+		Note: "per web ACL, whether or not it inspects a request; prorated hourly; the same in every region (" + wafRegionsPage + ")"}
+	wafRule = Price{USD: 1.00, Unit: "month", Source: wafPage, Read: today, Basis: Secondary,
+		Note: "per rule or AWS managed rule group of the web ACL (the free AWS managed groups it uses carry no fee of their own)"}
+	wafRequests = Price{USD: 0.60, Unit: "million requests", Source: wafPage, Read: today, Basis: Secondary,
+		Note: "per million requests inspected, allowed and blocked alike"}
 	kmsKey = Price{USD: 1.00, Unit: "month", Source: kmsPage, Read: today, Basis: AWS,
 		Note: "the AWS page: each AWS KMS key costs $1/month; each automatic rotation adds $1/month for the new backing key, not included; requests are not included"}
 )
@@ -156,6 +180,9 @@ var Unpriced = map[string]string{
 	DynamoGBMonth:    "no page read here gives this region's DynamoDB storage price",
 	DynamoPITRGBMo:   "no page read here gives a point-in-time-recovery (continuous backup) price per GB-month",
 	S3StandardGBMo:   "no page read here gives this region's S3 Standard price",
+	WAFWebACLMonth:   "no page read here gives this region's AWS WAF web ACL price",
+	WAFRuleMonth:     "no page read here gives this region's AWS WAF rule price",
+	WAFRequestsM:     "no page read here gives this region's AWS WAF request price",
 	EC2Prefix:        "no page read here gives this instance type's on-demand Linux price in this region (AWS's EC2 pricing page renders prices dynamically)",
 	RDSMySQLPrefix:   "no page read here gives this DB instance class's RDS for MySQL price in this region (AWS's RDS pricing page renders prices dynamically)",
 }

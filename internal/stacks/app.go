@@ -64,6 +64,7 @@ func NewAppStack(scope constructs.Construct, id string, props *AppStackProps) *A
 		Database:      props.Data.Database.Instance,
 		Table:         props.Data.Table,
 		NatGatewayIds: props.Network.Vpc.NatGatewayIds,
+		WebAclName:    webAclName(w),
 		Title:         props.Title,
 		Settings:      props.Monitoring,
 	})
@@ -83,4 +84,12 @@ func NewAppStack(scope constructs.Construct, id string, props *AppStackProps) *A
 	output(stack, "AlarmTopicArn", topic.Topic.TopicArn(), "every alarm and the Auto Scaling group notify this topic; subscribe to it")
 	output(stack, "DashboardUrl", jsii.String(mon.DashboardUrl), "the environment's CloudWatch dashboard")
 	return &AppStack{Stack: stack, Web: w, AlarmTopic: topic, Monitoring: mon, URL: url}
+}
+
+// webAclName is the name of the web tier's web ACL, or "" without one.
+func webAclName(w *web.Web) string {
+	if w.Firewall == nil {
+		return ""
+	}
+	return w.Firewall.Name
 }

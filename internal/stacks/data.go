@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsbackup"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/project-1/project-1/constructs/backup"
 	"github.com/project-1/project-1/constructs/database"
 	"github.com/project-1/project-1/constructs/storage"
 	"github.com/project-1/project-1/internal/keypolicy"
@@ -25,6 +27,10 @@ type DataStackProps struct {
 	TerminationProtection bool
 	Database              database.Settings
 	Storage               storage.Settings
+	Backup                backup.Settings
+	// Environment names the copy vault in Backup.CopyRegion
+	// (CopyVaultName); required with a CopyRegion.
+	Environment string
 }
 
 // DataStack holds every stateful resource: the database, the Forum table, the
@@ -32,8 +38,11 @@ type DataStackProps struct {
 // snapshotted) when deleted or replaced, and the stack has termination protection.
 type DataStack struct {
 	awscdk.Stack
-	Database   *database.Mysql
-	Table      awsdynamodb.Table
+	Database *database.Mysql
+	Table    awsdynamodb.Table
+	// Backup is the vault and the daily plan over the database, the table
+	// and the data bucket.
+	Backup     *backup.Plan
 	DataBucket awss3.Bucket
 	LogBucket  awss3.Bucket
 	// DatabaseKey encrypts the database's storage and its secret.
@@ -77,6 +86,7 @@ func NewDataStack(scope constructs.Construct, id string, props *DataStackProps) 
 	})
 
 	keepNetworkInterfaceCleanup(stack)
+	plan := newBackupPlan(stack, props)
 
 	// Created last (createAfter): the database after every resource but the
 	// table, its key and its own construct's (which read it or are read by
@@ -85,14 +95,31 @@ func NewDataStack(scope constructs.Construct, id string, props *DataStackProps) 
 	// then its own, the table's, or that of what reads the instance.
 	createAfter(stack, db.Instance.Node().DefaultChild(), db.Construct, table, dbKey)
 	table.Node().AddDependency(db.Construct)
+	// After createAfter: the selection reads the protected resources.
+	backup.NewSelection(stack, "BackupSelection", &backup.SelectionProps{
+		Plan:         plan,
+		ResourceArns: []*string{db.Instance.InstanceArn(), table.TableArn(), bucket.BucketArn()},
+	})
 
 	output(stack, "DatabaseEndpoint", db.Instance.DbInstanceEndpointAddress(), "MySQL endpoint (port 3306), reachable from the web tier only")
 	output(stack, "DatabaseSecretArn", db.Instance.Secret().SecretArn(), "Secrets Manager secret with the database credentials")
 	output(stack, "DataBucketName", bucket.BucketName(), "versioned data bucket")
 	output(stack, "ForumTableName", table.TableName(), "DynamoDB Forum table")
-	out := &DataStack{Stack: stack, Database: db, Table: table, DataBucket: bucket, LogBucket: logs, DatabaseKey: dbKey}
+	output(stack, "BackupVaultName", plan.Vault.BackupVaultName(), "AWS Backup vault of the database's, table's and data bucket's daily recovery points")
+	out := &DataStack{Stack: stack, Database: db, Table: table, DataBucket: bucket, LogBucket: logs, DatabaseKey: dbKey, Backup: plan}
 	weakDataOutputs(out)
 	return out
+}
+
+// newBackupPlan is the environment's vault and daily plan, copying to the
+// environment's copy vault (BackupCopyStack) when there is a copy region.
+func newBackupPlan(stack awscdk.Stack, props *DataStackProps) *backup.Plan {
+	var copyVault awsbackup.IBackupVault
+	if props.Backup.CopyRegion != "" {
+		arn := CopyVaultArn(stack, props.Environment, props.Backup.CopyRegion)
+		copyVault = awsbackup.BackupVault_FromBackupVaultArn(stack, jsii.String("BackupCopyVault"), arn)
+	}
+	return backup.NewPlan(stack, "Backup", &backup.PlanProps{Settings: props.Backup, CopyVault: copyVault})
 }
 
 func output(scope constructs.Construct, id string, value *string, description string) awscdk.CfnOutput {

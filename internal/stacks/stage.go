@@ -22,6 +22,9 @@ type EnvironmentStage struct {
 	Network *NetworkStack
 	Data    *DataStack
 	App     *AppStack
+	// BackupCopy is the copy vault's stack in the second region; nil
+	// without Backup.CopyRegion.
+	BackupCopy *BackupCopyStack
 }
 
 // NewEnvironmentStage builds the stage of env, which must have passed Validate.
@@ -46,6 +49,10 @@ func NewEnvironmentStage(scope constructs.Construct, env *config.Environment) *E
 		},
 		Network: env.Network,
 	})
+	var copyStack *BackupCopyStack
+	if env.Backup.CopyRegion != "" {
+		copyStack = NewBackupCopyStack(stage, "BackupCopy", env.Name, env.Backup.CopyRegion, env.Backup, account)
+	}
 	data := NewDataStack(stage, "Data", &DataStackProps{
 		StackProps: awscdk.StackProps{
 			Description: jsii.String("project-1 data: RDS MySQL, DynamoDB Forum table, versioned S3 bucket, their KMS keys, the log bucket"),
@@ -55,7 +62,13 @@ func NewEnvironmentStage(scope constructs.Construct, env *config.Environment) *E
 		TerminationProtection: env.TerminationProtection,
 		Database:              env.Database,
 		Storage:               env.Storage,
+		Backup:                env.Backup,
+		Environment:           env.Name,
 	})
+	if copyStack != nil {
+		// The copy vault exists before the plan that copies to it.
+		data.AddStackDependency(copyStack.Stack, jsii.String("the backup plan copies to its vault"))
+	}
 	app := NewAppStack(stage, "App", &AppStackProps{
 		StackProps: awscdk.StackProps{
 			Description: jsii.String("project-1 app: internet-facing load balancer, the web tier, alarms and the dashboard"),
@@ -66,7 +79,17 @@ func NewEnvironmentStage(scope constructs.Construct, env *config.Environment) *E
 		Monitoring: env.Monitoring,
 		Title:      dashboardTitle(env.Name),
 	})
-	return &EnvironmentStage{Stage: stage, Network: net, Data: data, App: app}
+	return &EnvironmentStage{Stage: stage, Network: net, Data: data, App: app, BackupCopy: copyStack}
+}
+
+// Stacks are the stage's stacks: network, data, app, and the backup copy's
+// where there is one.
+func (s *EnvironmentStage) Stacks() []awscdk.Stack {
+	out := []awscdk.Stack{s.Network.Stack, s.Data.Stack, s.App.Stack}
+	if s.BackupCopy != nil {
+		out = append(out, s.BackupCopy.Stack)
+	}
+	return out
 }
 
 // BuildApp validates every environment of envs as a whole (ValidateAll) and,

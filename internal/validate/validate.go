@@ -125,6 +125,16 @@ func CertificateArn(s, region string) error {
 	return nil
 }
 
+var regionPattern = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
+
+// Region checks an AWS region name like us-east-1.
+func Region(s string) error {
+	if !regionPattern.MatchString(s) {
+		return fmt.Errorf("%q is not an AWS region name like us-east-1", s)
+	}
+	return nil
+}
+
 // Zone checks that zone is an availability zone of region (us-east-1a of us-east-1).
 func Zone(zone, region string) error {
 	suffix, ok := strings.CutPrefix(zone, region)

@@ -56,6 +56,9 @@ type Settings struct {
 	NatPortAllocationErrors int
 	// NatDroppedPackets: packets a NAT gateway dropped in 5 minutes (per gateway).
 	NatDroppedPackets int
+	// FirewallBlockedRequests: requests the web ACL blocked in 5 minutes (any
+	// of its rules). Read only where there is a web ACL (Props.WebAclName).
+	FirewallBlockedRequests int
 }
 
 // DefaultSettings are the project's thresholds, with no subscriber.
@@ -75,6 +78,7 @@ func DefaultSettings() Settings {
 		TableSystemErrors:         1,
 		NatPortAllocationErrors:   1,
 		NatDroppedPackets:         100,
+		FirewallBlockedRequests:   100,
 	}
 }
 
@@ -110,6 +114,7 @@ func (s *Settings) ValidateAs(prefix string) error {
 		{"TableSystemErrors", s.TableSystemErrors, 1, 1 << 30},
 		{"NatPortAllocationErrors", s.NatPortAllocationErrors, 1, 1 << 30},
 		{"NatDroppedPackets", s.NatDroppedPackets, 1, 1 << 30},
+		{"FirewallBlockedRequests", s.FirewallBlockedRequests, 1, 1 << 30},
 	} {
 		if t.value < t.min || t.value > t.max {
 			problems.Add("%s%s %d: must be from %d to %d", prefix, t.field, t.value, t.min, t.max)

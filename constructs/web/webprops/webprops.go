@@ -3,7 +3,10 @@
 // re-exports it.
 package webprops
 
-import "github.com/project-1/project-1/internal/validate"
+import (
+	"github.com/project-1/project-1/constructs/firewall/fwprops"
+	"github.com/project-1/project-1/internal/validate"
+)
 
 // Settings are the web tier's values: the servers, how many, the image,
 // HTTPS and the load balancer's protection. Every field is required unless
@@ -42,14 +45,18 @@ type Settings struct {
 	ImageId string
 	// DeletionProtection of the load balancer.
 	DeletionProtection bool
+	// Firewall, optional: an AWS WAF web ACL in front of the load balancer
+	// (firewall.NewWebAcl), with the AWS managed rule groups and a per-IP
+	// rate limit. Zero value: none.
+	Firewall fwprops.Settings
 }
 
 // DefaultSettings are the project's web tier: two Graviton servers, one per
 // zone, with a second interchangeable type (both with Nitro encryption in
 // transit, which Control Tower's CT.AUTOSCALING.PR.11 asks of a
 // mixed-instances group; t3/t3a lack it), room for a rolling update, plain
-// HTTP (no certificate), the newest image, and a deletion-protected load
-// balancer.
+// HTTP (no certificate), the newest image, a deletion-protected load
+// balancer, and a web application firewall in front of it.
 func DefaultSettings() Settings {
 	return Settings{
 		InstanceType:          "c7g.medium",
@@ -57,6 +64,7 @@ func DefaultSettings() Settings {
 		Instances:             2,
 		MaxInstances:          4,
 		DeletionProtection:    true,
+		Firewall:              fwprops.DefaultSettings(),
 	}
 }
 
@@ -90,6 +98,7 @@ func (s *Settings) ValidateAs(prefix, region string) error {
 			problems.Add("%sCertificateArn %v", prefix, err)
 		}
 	}
+	problems.AddAll(s.Firewall.ValidateAs(prefix + "Firewall."))
 	return problems.Err()
 }
 
