@@ -17,7 +17,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/project-1/project-1/constructs/backup"
 	"github.com/project-1/project-1/constructs/database"
+	"github.com/project-1/project-1/constructs/firewall"
 	"github.com/project-1/project-1/constructs/monitoring"
 	"github.com/project-1/project-1/constructs/network"
 	"github.com/project-1/project-1/constructs/storage"
@@ -128,6 +130,18 @@ func TestConstructsRejectBadProps(t *testing.T) {
 			database.NewMysql(p.stack, id, mysqlWith(func(m *database.MysqlProps) { m.LogRetentionDays = 2 }))
 		}, []string{"LogRetentionDays", "2 days"}},
 		{"zero expiry days", func(id string) { storage.NewLogBucket(p.stack, id, 0) }, []string{"storage.NewLogBucket", "expireDays 0"}},
+		{"a copy region without its vault", func(id string) {
+			backup.NewPlan(p.stack, id, &backup.PlanProps{Settings: backup.Settings{RetentionDays: 35, CopyRegion: "eu-central-1", CopyRetentionDays: 35}})
+		}, []string{"backup.NewPlan", "CopyVault is nil", `CopyRegion "eu-central-1"`}},
+		{"nil PlanProps", func(id string) { backup.NewPlan(p.stack, id, nil) }, []string{"backup.NewPlan", "RetentionDays 0"}},
+		{"an empty selection", func(id string) { backup.NewSelection(p.stack, id, &backup.SelectionProps{}) }, []string{"backup.NewSelection", "Plan is nil", "ResourceArns is empty"}},
+		{"a copy vault with a bad name", func(id string) {
+			backup.NewCopyVault(p.stack, id, &backup.CopyVaultProps{Name: "a vault", RetentionDays: 0})
+		}, []string{"backup.NewCopyVault", `Name "a vault"`, "RetentionDays 0"}},
+		{"a rate limit WAF refuses", func(id string) {
+			firewall.NewWebAcl(p.stack, id, &firewall.Props{Name: "web", Settings: firewall.Settings{RateLimit: 5, LogRetentionDays: 365}})
+		}, []string{"firewall.NewWebAcl", "RateLimit 5", "from 10"}},
+		{"a web ACL without a rate limit", func(id string) { firewall.NewWebAcl(p.stack, id, &firewall.Props{Name: "web"}) }, []string{"firewall.NewWebAcl", "RateLimit 0"}},
 		{"nil DataBucketProps", func(id string) { storage.NewDataBucket(p.stack, id, nil) }, []string{"storage.NewDataBucket", "Key is nil", "AccessLogs is nil", "NoncurrentVersionDays 0"}},
 		{"an empty table name", func(id string) { storage.NewForumTable(p.stack, id, &storage.ForumTableProps{Key: p.key}) }, []string{"storage.NewForumTable", `TableName ""`}},
 		{"nil web Props", func(id string) { web.NewWeb(p.stack, id, nil) }, []string{"web.NewWeb", "Vpc is nil", "DataBucket is nil", "Table is nil", "DatabaseSecretKey is nil", "Instances 0"}},

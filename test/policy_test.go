@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/project-1/project-1/internal/config"
@@ -142,6 +143,7 @@ func TestProductionKeepsItsPolicy(t *testing.T) {
 			{"table deletion protection", !p.TableDeletionProtection || d.tableDeletionProtection},
 			{"point-in-time recovery", d.pitr},
 			{"the data stack's termination protection", !p.TerminationProtection || d.terminationProtection},
+			{"a copy of every recovery point in a second region", !p.BackupCopy || copiesToAnotherRegion(e)},
 			{fmt.Sprintf("backups of %d days, at least %d", d.backupDays, p.MinBackupDays), d.backupDays >= p.MinBackupDays},
 			{fmt.Sprintf("flow logs kept %d days, at least %d", d.flowLogDays, p.MinFlowLogRetentionDays), d.flowLogDays >= p.MinFlowLogRetentionDays},
 			{fmt.Sprintf("database logs kept %d days, at least %d", d.dbLogDays, p.MinDatabaseLogRetentionDays), d.dbLogDays >= p.MinDatabaseLogRetentionDays},
@@ -156,6 +158,25 @@ func TestProductionKeepsItsPolicy(t *testing.T) {
 	if checked == 0 {
 		t.Error("no production environment")
 	}
+}
+
+// copiesToAnotherRegion: e's backup plan copies each recovery point to the
+// vault of a stack of its stage in another region than its data stack's.
+func copiesToAnotherRegion(e *envOutput) bool {
+	copyStack := e.stage.BackupCopy
+	if copyStack == nil || *copyStack.Region() == *e.stage.Data.Region() {
+		return false
+	}
+	vaults := e.stacks["BackupCopy"].resources("AWS::Backup::BackupVault")
+	for _, plan := range e.stacks["Data"].resources("AWS::Backup::BackupPlan") {
+		raw, _ := json.Marshal(props(plan))
+		for _, v := range vaults {
+			if strings.Contains(string(raw), ":backup:"+*copyStack.Region()+":") && strings.Contains(string(raw), fmt.Sprint(":backup-vault:", props(v)["BackupVaultName"])) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // TestSettingsReachTemplates: every environment's Network, Web and Data

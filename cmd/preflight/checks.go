@@ -138,6 +138,7 @@ func (p *preflight) checkEnvironment(ctx context.Context, t target) {
 		account = p.callerAccount
 	}
 	p.bootstrap(ctx, c, account, t.trust)
+	p.copyRegion(ctx, env, account, t.trust)
 	zones := p.zones(ctx, c, env)
 	p.instanceTypes(ctx, c, env, zones)
 	p.database(ctx, c, env, zones)
@@ -228,6 +229,21 @@ func (p *preflight) bootstrap(ctx context.Context, c *clients, account, trust st
 	default:
 		r.pass("bootstrap", fmt.Sprintf("version %d (%s); the pinned CLI needs %d", v, BootstrapParameter, MinBootstrapVersion))
 	}
+}
+
+// copyRegion checks that the backup copy's region (Backup.CopyRegion) is
+// bootstrapped too: its stack (NAME-BackupCopy) deploys there, in the same
+// stage, and cdk deploy stops on it otherwise.
+func (p *preflight) copyRegion(ctx context.Context, env configuration.Environment, account, trust string) {
+	if env.Backup.CopyRegion == "" {
+		return
+	}
+	c, err := p.clientsFor(ctx, env.Backup.CopyRegion)
+	if err != nil {
+		p.out.fail("bootstrap", "no clients for the backup copy's region "+env.Backup.CopyRegion+": "+short(err), readFix("ssm:GetParameter"))
+		return
+	}
+	p.bootstrap(ctx, c, account, trust)
 }
 
 // zones checks that every configured zone is an available availability zone

@@ -89,7 +89,7 @@ const usage = `usage: preflight [-c KEY=VALUE ...]
 
 checks, each PASS, FAIL (with the fix) or SKIP:
   credentials    the credentials work in the region, for the environment's account
-  bootstrap      the CDK bootstrap stack's version is one the pinned CLI deploys with
+  bootstrap      the CDK bootstrap stack's version is one the pinned CLI deploys with, in the backup copy's region too
   zones          the configured availability zones exist in the account
   instance type  the web instance types are offered in every zone
   database       RDS offers the MySQL version for the database class (Multi-AZ too)

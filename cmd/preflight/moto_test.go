@@ -188,7 +188,7 @@ func (w *world) bootstrap(region, version string) {
 // bootstrapped is an account bootstrapped in both regions, where RDS offers
 // the database of every environment in zones a to c.
 func (w *world) bootstrapped() *world {
-	for _, region := range []string{"us-east-1", "eu-west-1"} {
+	for _, region := range []string{"us-east-1", "eu-west-1", "eu-central-1"} { // eu-central-1: prod's backup copy
 		w.bootstrap(region, "33")
 	}
 	for _, class := range []string{"db.t3.micro", "db.t3.small"} {
@@ -335,8 +335,12 @@ func TestBootstrappedAccountPasses(t *testing.T) {
 		"PASS table: no table Forum-dev in us-east-1 yet (Storage.TableName)",
 		"PASS alarms: the alarm topic notifies alarms@example.com (the address must confirm its subscription)",
 	)
-	if !strings.Contains(out, "preflight: all 33 checks passed") {
-		t.Error("no summary of 33 passed checks")
+	// prod's bootstrap is checked in its backup copy's region too.
+	if n := strings.Count(out, "PASS bootstrap: version 33"); n != 4 {
+		t.Errorf("%d bootstrap checks passed, want 4 (one per environment, and prod's copy region)", n)
+	}
+	if !strings.Contains(out, "preflight: all 34 checks passed") {
+		t.Error("no summary of 34 passed checks")
 	}
 	// The default environment, without -c.
 	if code, out := w.run(nil); code != 0 || !strings.Contains(out, "environment project-1 (account (any), us-east-1)") {
@@ -373,6 +377,20 @@ func TestBootstrap(t *testing.T) {
 			want(t, out, tc.line...)
 		})
 	}
+}
+
+// TestBootstrapOfTheCopyRegion: prod's backup copy deploys into its copy
+// region, so preflight fails an unbootstrapped one there.
+func TestBootstrapOfTheCopyRegion(t *testing.T) {
+	w := newWorld(t).bootstrapped()
+	if _, err := ssm.NewFromConfig(w.config("eu-central-1")).DeleteParameter(context.Background(), &ssm.DeleteParameterInput{Name: aws.String(BootstrapParameter)}); err != nil {
+		t.Fatal(err)
+	}
+	code, out := w.run(nil, "-c", "env=prod")
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	want(t, out, "FAIL bootstrap: /cdk-bootstrap/hnb659fds/version is not in account 123456789012, eu-central-1", "fix: npx cdk bootstrap aws://123456789012/eu-central-1")
 }
 
 // withDev is the project's environments with dev's zones replaced.

@@ -106,6 +106,8 @@ func NewDataStack(scope constructs.Construct, id string, props *DataStackProps) 
 	output(stack, "DataBucketName", bucket.BucketName(), "versioned data bucket")
 	output(stack, "ForumTableName", table.TableName(), "DynamoDB Forum table")
 	output(stack, "BackupVaultName", plan.Vault.BackupVaultName(), "AWS Backup vault of the database's, table's and data bucket's daily recovery points")
+	output(stack, "BackupRoleArn", plan.Role.RoleArn(), "the role AWS Backup takes for the plan's jobs and for restores (aws backup start-restore-job --iam-role-arn)")
+	output(stack, "DatabaseInstanceId", db.Instance.InstanceIdentifier(), "the MySQL instance's identifier (aws rds restore-db-instance-to-point-in-time --source-db-instance-identifier)")
 	out := &DataStack{Stack: stack, Database: db, Table: table, DataBucket: bucket, LogBucket: logs, DatabaseKey: dbKey, Backup: plan}
 	weakDataOutputs(out)
 	return out
