@@ -3,10 +3,6 @@ package test
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/jsii-runtime-go"
-	"github.com/project-1/project-1/internal/config"
-	"github.com/project-1/project-1/netcheck"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,6 +14,11 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/project-1/project-1/internal/config"
+	"github.com/project-1/project-1/netcheck"
 
 	"github.com/project-1/project-1/internal/cost"
 	"github.com/project-1/project-1/internal/stacks"
@@ -569,4 +570,18 @@ func runReview(t *testing.T, outdir, synthSpec, recordSpec string) {
 
 	out, code = run(src, review, "FAKE_S3_DENY=1")
 	expect("S3 refuses", out, code, 2, "(403)")
+}
+
+// TestPipelineScripts: each of the pipeline's shell steps parses as a shell
+// script (bash -n), one line, as CodeBuild runs it.
+func TestPipelineScripts(t *testing.T) {
+	for name, command := range map[string]string{"review": stacks.ReviewCommand, "record-deployed": stacks.RecordDeployedCommand, "smoke-test": stacks.SmokeTestCommand} {
+		if command == "" || strings.Contains(command, "\n") || strings.Contains(command, "@DEPLOYED_ASSEMBLY_KEY@") {
+			t.Errorf("%s: %q is not one line with its key put in", name, command)
+			continue
+		}
+		if out, err := exec.Command("bash", "-n", "-c", command).CombinedOutput(); err != nil {
+			t.Errorf("%s: bash -n: %v\n%s", name, err, out)
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	_ "embed"
 	"errors"
 	"fmt"
 	"strings"
@@ -27,20 +28,36 @@ const DeployedAssemblyKey = "project-1-review/deployed-assembly.tar.gz"
 // report of cdk.out against it into the build log. A review that needs a
 // decision (exit 1) that test/replacements-allowed.txt does not cover fails
 // the step, so the pipeline stops before it deploys anything; with no
-// deployed assembly yet (the first run), it says so and passes.
-const ReviewCommand = `(key="s3://$ARTIFACT_BUCKET/` + DeployedAssemblyKey + `"; t="${TMPDIR:-/tmp}"; ` +
-	`if ! aws s3 cp --only-show-errors "$key" "$t/deployed-assembly.tar.gz" 2>"$t/review-fetch.err"; then ` +
-	`if grep -q '(404)' "$t/review-fetch.err"; then echo "review: no deployed assembly at $key yet (the first run): nothing to compare"; exit 0; fi; ` +
-	`cat "$t/review-fetch.err" >&2; exit 2; fi; ` +
-	`rm -rf "$t/deployed-assembly" && mkdir "$t/deployed-assembly" && tar -xzf "$t/deployed-assembly.tar.gz" -C "$t/deployed-assembly" && ` +
-	`go run ./cmd/review -allow test/replacements-allowed.txt "$t/deployed-assembly" cdk.out)`
+// deployed assembly yet (the first run), it says so and passes. Its text is
+// scripts/review.sh.
+var ReviewCommand = script(reviewScript)
 
 // RecordDeployedCommand is the last step after the last stage: it keeps the
 // assembly the pipeline has just deployed everywhere (its input, cdk.out) as
-// the one the next review compares with.
-const RecordDeployedCommand = `(t="${TMPDIR:-/tmp}"; tar -czf "$t/deployed-assembly.tar.gz" . && ` +
-	`aws s3 cp --only-show-errors "$t/deployed-assembly.tar.gz" "s3://$ARTIFACT_BUCKET/` + DeployedAssemblyKey + `" && ` +
-	`echo "review: recorded this assembly as the one deployed last")`
+// the one the next review compares with (scripts/record-deployed.sh).
+var RecordDeployedCommand = script(recordDeployedScript)
+
+// SmokeTestCommand fails unless $URL answers GET / with a 2xx status,
+// retrying while the first instances finish booting: 20 tries, 15 s apart
+// (SMOKE_TRIES and SMOKE_INTERVAL change them, for the tests);
+// scripts/smoke-test.sh.
+var SmokeTestCommand = script(smokeTestScript)
+
+// The pipeline's shell steps, each one line (a CodeBuild command), kept as
+// files so that a shell can check them (TestPipelineScripts runs bash -n).
+var (
+	//go:embed scripts/review.sh
+	reviewScript string
+	//go:embed scripts/record-deployed.sh
+	recordDeployedScript string
+	//go:embed scripts/smoke-test.sh
+	smokeTestScript string
+)
+
+// script is a script's one line, with the deployed assembly's key put in.
+func script(text string) string {
+	return strings.ReplaceAll(strings.TrimSuffix(text, "\n"), "@DEPLOYED_ASSEMBLY_KEY@", DeployedAssemblyKey)
+}
 
 // GoVersion is the Go toolchain the pipeline's synth step installs: the one
 // the project is built and tested with.
@@ -207,10 +224,7 @@ func (a *artifactBucketName) Produce() *string {
 func smokeTest(stage *EnvironmentStage) pipelines.ShellStep {
 	return pipelines.NewShellStep(jsii.String("SmokeTest"), &pipelines.ShellStepProps{
 		EnvFromCfnOutputs: &map[string]awscdk.CfnOutput{"URL": stage.App.URL},
-		Commands: jsii.Strings(
-			`for i in $(seq "${SMOKE_TRIES:-20}"); do code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$URL/" || true); ` +
-				`echo "GET $URL/ -> $code"; case "$code" in 2??) exit 0;; esac; sleep "${SMOKE_INTERVAL:-15}"; done; exit 1`,
-		),
+		Commands:          jsii.Strings(SmokeTestCommand),
 	})
 }
 

@@ -1,0 +1,1 @@
+for i in $(seq "${SMOKE_TRIES:-20}"); do code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$URL/" || true); echo "GET $URL/ -> $code"; case "$code" in 2??) exit 0;; esac; sleep "${SMOKE_INTERVAL:-15}"; done; exit 1
