@@ -167,8 +167,8 @@ func TestTemplatesIgnoreTheCallersAccount(t *testing.T) {
 		t.Fatalf("synth with an account: exit %d\n%s", code, out)
 	}
 	compared := 0
-	for _, s := range synth.stacks {
-		got, err := os.ReadFile(filepath.Join(outdir, "assembly-"+synth.env.Name, s.file))
+	for _, s := range synthAll().stacks {
+		got, err := os.ReadFile(filepath.Join(outdir, "assembly-"+synthAll().env.Name, s.file))
 		must(t, "read "+s.file, err)
 		if !bytes.Equal(got, s.raw) {
 			t.Errorf("%s differs when CDK_DEFAULT_ACCOUNT is set", s.name)

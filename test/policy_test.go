@@ -126,7 +126,7 @@ func read(t *testing.T, e *envOutput) deployed {
 func TestProductionKeepsItsPolicy(t *testing.T) {
 	p := config.ProductionPolicy
 	checked := 0
-	for name, e := range synth.all {
+	for name, e := range synthAll().all {
 		if !e.env.Production {
 			continue
 		}
@@ -161,7 +161,7 @@ func TestProductionKeepsItsPolicy(t *testing.T) {
 // TestSettingsReachTemplates: every environment's Network, Web and Data
 // settings are what its templates say, in every environment.
 func TestSettingsReachTemplates(t *testing.T) {
-	for name, e := range synth.all {
+	for name, e := range synthAll().all {
 		c, d := e.env, read(t, e)
 		for _, s := range []struct {
 			field     string
