@@ -37,6 +37,7 @@ for i in $(seq "$rounds"); do
 	run jsnonag env NAG=0 CDK_OUTDIR="$tmp/out-jsnonag" node "$tmp/jsapp/app.js"
 	run go env CDK_OUTDIR="$tmp/out-go" "$tmp/project-1"
 	if [ "$suite" = 1 ]; then
+		run link go test -count=1 -run '^$' ./...
 		run suite go test -count=1 ./...
 		run one go test -count=1 ./test -run "^$onetest\$"
 		run web go test -count=1 ./constructs/web
@@ -49,15 +50,16 @@ echo "the anchor against the Go app (Go/JS):"
 node "$tmp/jsapp/compare.js" "$tmp/out-go" "$tmp/out-js" | sed 's/^/  /' || true
 awk -v onetest="$onetest" -f bench/median.awk -f <(printf '%s' '
 	{ wall[$1] = wall[$1] " " $2; cpu[$1] = cpu[$1] " " ($3 + $4); if ($5 > rss[$1]) rss[$1] = $5 }
-	function row(label, k) { if (k in wall) printf "| %-44s | %8.2f s | %8.2f s | %8.0f MiB |\n", label, median(wall[k]), median(cpu[k]), rss[k] / 1024 }
+	function row(label, k) { if (k in wall) printf "| %-56s | %8.2f s | %8.2f s | %8.0f MiB |\n", label, median(wall[k]), median(cpu[k]), rss[k] / 1024 }
 	END {
-		printf "| %-44s | %10s | %10s | %12s |\n", "median of the rounds", "wall", "CPU", "peak RSS"
-		printf "|%s|%s|%s|%s|\n", "----------------------------------------------", "------------", "------------", "--------------"
+		printf "| %-56s | %10s | %10s | %12s |\n", "median of the rounds", "wall", "CPU", "peak RSS"
+		printf "|%s|%s|%s|%s|\n", "----------------------------------------------------------", "------------", "------------", "--------------"
 		row("empty Go CDK app (the jsii floor)", "floor")
 		row("the same architecture in plain JavaScript", "js")
 		row("  the same without cdk-nag (NAG=0)", "jsnonag")
 		row("project-1 default synthesis", "go")
 		row("go test ./... (warm build cache)", "suite")
+		row("  of which linking and starting (-run ^$)", "link")
 		row("go test ./test -run " onetest, "one")
 		row("go test ./constructs/web", "web")
 		printf "project-1 / JavaScript: %.2fx wall; project-1 above the floor: %.2f s\n", median(wall["go"]) / median(wall["js"]), median(wall["go"]) - median(wall["floor"])
