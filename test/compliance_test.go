@@ -20,7 +20,7 @@ import (
 
 // TestNoFindings: no stack has an error or a warning, cdk-nag's included.
 func TestNoFindings(t *testing.T) {
-	for _, f := range synth.findings {
+	for _, f := range synthAll().findings {
 		t.Errorf("finding: %s", f)
 	}
 }
@@ -52,10 +52,10 @@ var allowedSuppressions = []struct {
 // TestNagReports reads the report cdk-nag writes for every stack: nag ran, no
 // rule is non-compliant, and each suppression is an allowed one with a reason.
 func TestNagReports(t *testing.T) {
-	for name, e := range synth.all {
+	for name, e := range synthAll().all {
 		env := e.env
 		for id, s := range e.stacks {
-			rows := nagReport(t, synth.outdir, s.name)
+			rows := nagReport(t, synthAll().outdir, s.name)
 			if rows == nil {
 				t.Errorf("%s stack %s: no cdk-nag report: nag did not run", name, id)
 			}
@@ -76,9 +76,9 @@ func TestNagReports(t *testing.T) {
 // it (the rule accepts a bucket that another bucket of the stack logs into).
 // The suppression it once had never took effect.
 func TestLogBucketNeedsNoSuppression(t *testing.T) {
-	for name, e := range synth.all {
+	for name, e := range synthAll().all {
 		found := false
-		for _, row := range nagReport(t, synth.outdir, e.stacks["Data"].name) {
+		for _, row := range nagReport(t, synthAll().outdir, e.stacks["Data"].name) {
 			if row[0] == "AwsSolutions-S1" && strings.HasSuffix(row[1], "/Data/LogBucket/Resource") {
 				found = true
 				if row[2] != "Compliant" {
@@ -139,7 +139,7 @@ func checkNagRows(t *testing.T, rows [][]string, allowed func(rule, path string)
 // stacks.Synth, which is what makes `cdk synth` exit 1.
 func TestNagCatchesAFinding(t *testing.T) {
 	app := scratchApp(t)
-	stage := buildOne(t, app, synth.env)
+	stage := buildOne(t, app, appDefaultEnv())
 	awss3.NewBucket(stage.Network.Stack, jsii.String("Careless"), nil)
 	list, err := stacks.Synth(app)
 	must(t, "synthesize", err)
@@ -171,7 +171,7 @@ func TestCfnLintIgnores(t *testing.T) {
 		return got
 	}
 	database := `AWS::RDS::DBInstance {"config":{"ignore_checks":["E3691"]}}`
-	for name, e := range synth.all {
+	for name, e := range synthAll().all {
 		templates := map[string]map[string]any{}
 		for id, s := range e.stacks {
 			templates[id] = s.json

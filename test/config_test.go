@@ -141,16 +141,20 @@ func TestAppExitsNonZeroOnBadInput(t *testing.T) {
 		{map[string]any{"alarmEmail": "", "env": "prod"}, "project-1: context alarmEmail=: give the address that the alarm topics notify"},
 		{map[string]any{"alarmEmail": "ops", "env": "prod"}, `Monitoring.AlarmEmail "ops" is not an email address like ops@example.com`},
 	} {
-		out, code := runApp(t, tc.context, t.TempDir())
-		if code != 1 {
-			t.Errorf("%v: exit %d, want 1; output:\n%s", tc.context, code, out)
-		}
-		if !strings.Contains(out, tc.want) {
-			t.Errorf("%v: output does not say %q:\n%s", tc.context, tc.want, out)
-		}
-		if strings.Contains(out, "goroutine ") || strings.Contains(out, "panic") {
-			t.Errorf("%v: output holds a stack trace:\n%s", tc.context, out)
-		}
+		// Each run boots a kernel of its own and waits on it: the cases run side by side.
+		t.Run(fmt.Sprint(tc.context), func(t *testing.T) {
+			t.Parallel()
+			out, code := runApp(t, tc.context, t.TempDir())
+			if code != 1 {
+				t.Errorf("%v: exit %d, want 1; output:\n%s", tc.context, code, out)
+			}
+			if !strings.Contains(out, tc.want) {
+				t.Errorf("%v: output does not say %q:\n%s", tc.context, tc.want, out)
+			}
+			if strings.Contains(out, "goroutine ") || strings.Contains(out, "panic") {
+				t.Errorf("%v: output holds a stack trace:\n%s", tc.context, out)
+			}
+		})
 	}
 }
 
@@ -167,8 +171,8 @@ func TestTemplatesIgnoreTheCallersAccount(t *testing.T) {
 		t.Fatalf("synth with an account: exit %d\n%s", code, out)
 	}
 	compared := 0
-	for _, s := range synth.stacks {
-		got, err := os.ReadFile(filepath.Join(outdir, "assembly-"+synth.env.Name, s.file))
+	for _, s := range synthAll().stacks {
+		got, err := os.ReadFile(filepath.Join(outdir, "assembly-"+synthAll().env.Name, s.file))
 		must(t, "read "+s.file, err)
 		if !bytes.Equal(got, s.raw) {
 			t.Errorf("%s differs when CDK_DEFAULT_ACCOUNT is set", s.name)

@@ -46,7 +46,8 @@ func newParts(t *testing.T) *parts {
 	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir()), BuiltinCloudFormationValidation: jsii.Bool(false)})
 	stack := awscdk.NewStack(app, jsii.String("Consumer"), &awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String("us-east-1")}})
 	p := &parts{app: app, stack: stack}
-	p.vpc = network.NewVpc(stack, "Network", &synth.env.Network)
+	net := appDefaultEnv().Network
+	p.vpc = network.NewVpc(stack, "Network", &net)
 	p.groups = network.NewSecurityGroups(stack, "Groups", &network.SecurityGroupsProps{Vpc: p.vpc.Vpc})
 	p.key = awskms.NewKey(stack, jsii.String("Key"), nil)
 	p.logs = storage.NewLogBucket(stack, "Logs", 30)
@@ -95,7 +96,7 @@ func built(t *testing.T, build func()) (msg string) {
 func TestConstructsRejectBadProps(t *testing.T) {
 	p := newParts(t)
 	vpcWith := func(change func(*network.VpcProps)) *network.VpcProps {
-		props := synth.env.Network
+		props := appDefaultEnv().Network
 		props.Subnets = append([]network.Subnet(nil), props.Subnets...)
 		change(&props)
 		return &props

@@ -251,7 +251,7 @@ func (a allowedControl) allows(env string) bool { return a.envs == nil || slices
 
 // controls holds the Control Tower results. cfn-guard takes seconds per
 // environment, so TestMain starts it (startControls) as soon as the templates
-// exist, and it runs beside the other tests.
+// exist when every test runs, and it runs beside the other tests.
 var controls struct {
 	start   sync.Once
 	done    chan struct{}
@@ -263,7 +263,7 @@ var controls struct {
 }
 
 // startControls runs the Control Tower rules over every environment's
-// templates, as synthesized in TestMain, in the background, when npm ci has
+// templates (synthAll), in the background, when npm ci has
 // installed them; controlsFailing waits for the result.
 func startControls() {
 	controls.start.Do(func() {
@@ -290,7 +290,7 @@ func runControls(binary, rules string, ids map[string]string) (map[string]map[st
 	types := map[string]bool{}
 	envOf := map[string]string{} // template path -> environment
 	var data []string
-	for name, e := range synth.all {
+	for name, e := range synthAll().all {
 		for _, s := range e.stacks {
 			path := filepath.Join(e.dir, s.file)
 			envOf[path] = name
@@ -304,8 +304,8 @@ func runControls(binary, rules string, ids map[string]string) (map[string]map[st
 		return nil, nil, err
 	}
 	defer os.RemoveAll(hooksDir)
-	if err := hookDocuments(synth.env.Region, stageTemplates(synth.all[synth.env.Name]), hooksDir); err != nil {
-		return nil, nil, fmt.Errorf("%s as hooks: %w", synth.env.Name, err)
+	if err := hookDocuments(synthAll().env.Region, stageTemplates(synthAll().all[synthAll().env.Name]), hooksDir); err != nil {
+		return nil, nil, fmt.Errorf("%s as hooks: %w", synthAll().env.Name, err)
 	}
 	relevant, err := relevantRules(rules, types)
 	if err != nil {
@@ -316,7 +316,7 @@ func runControls(binary, rules string, ids map[string]string) (map[string]map[st
 		return nil, nil, err
 	}
 	failing, hooks := map[string]map[string][]string{}, map[string][]string{}
-	for name := range synth.all {
+	for name := range synthAll().all {
 		failing[name] = map[string][]string{}
 	}
 	for file, failed := range byFile {

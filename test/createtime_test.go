@@ -19,7 +19,7 @@ import (
 // policy named the instance's DbiResourceId).
 func TestCreateTimeRolesHoldTheirPermissions(t *testing.T) {
 	all := map[string]map[string]map[string]any{"pipeline": pipelineTemplates(t)}
-	for name, e := range synth.all {
+	for name, e := range synthAll().all {
 		all[name] = stageTemplates(e)
 	}
 	checked := 0
@@ -34,7 +34,7 @@ func TestCreateTimeRolesHoldTheirPermissions(t *testing.T) {
 	}
 	// The check must see the roles it is about: at least the monitoring
 	// role, the flow logs' role and the functions' roles in every stage.
-	if checked < 3*len(synth.all) {
+	if checked < 3*len(synthAll().all) {
 		t.Errorf("only %d resources name a role at create time across every stage: the check sees nothing", checked)
 	}
 }

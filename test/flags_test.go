@@ -22,9 +22,9 @@ func TestTemplatesIndependentOfFlags(t *testing.T) {
 		"aws:cdk:enable-asset-metadata": true,
 	}
 	app := stacks.NewApp(&awscdk.AppProps{Context: &context, Outdir: jsii.String(t.TempDir())})
-	stage := buildOne(t, app, synth.env)
+	stage := buildOne(t, app, appDefaultEnv())
 	dir := *stage.Synth(nil).Directory()
-	for id, want := range synth.stacks {
+	for id, want := range synthAll().stacks {
 		got, err := os.ReadFile(filepath.Join(dir, want.file))
 		must(t, "read "+want.file, err)
 		if !bytes.Equal(got, want.raw) {

@@ -22,7 +22,7 @@ func TestKeysLimitGrants(t *testing.T) {
 	}
 	wantJSON, _ := json.Marshal(want)
 	keys, wantKeys := 0, 0
-	for name, e := range synth.all {
+	for name, e := range synthAll().all {
 		wantKeys += 6
 		if e.env.Web.Firewall.On() {
 			wantKeys++
@@ -52,7 +52,7 @@ func TestKeysLimitGrants(t *testing.T) {
 // TestFlowLogsEncrypted: the flow-log group is encrypted with a retained,
 // rotating key of the network stack that CloudWatch Logs of the region may use.
 func TestFlowLogsEncrypted(t *testing.T) {
-	for name, e := range synth.all {
+	for name, e := range synthAll().all {
 		net := e.stacks["Network"]
 		group := net.one(t, "AWS::Logs::LogGroup")
 		keyID := onlyID(t, net, "AWS::KMS::Key")
@@ -72,7 +72,7 @@ func TestFlowLogsEncrypted(t *testing.T) {
 // TestBucketEvents: both buckets send their object events to EventBridge,
 // without the CDK's Lambda-backed notifications resource.
 func TestBucketEvents(t *testing.T) {
-	for name, e := range synth.all {
+	for name, e := range synthAll().all {
 		data := e.stacks["Data"]
 		for id, b := range data.resources("AWS::S3::Bucket") {
 			got, _ := json.Marshal(props(b)["NotificationConfiguration"])
@@ -90,7 +90,7 @@ func TestBucketEvents(t *testing.T) {
 // its private subnets) and launches from a mixed-instances policy: the
 // configured type first, the alternate when a zone lacks capacity, all on demand.
 func TestWebTierZonesAndTypes(t *testing.T) {
-	for name, e := range synth.all {
+	for name, e := range synthAll().all {
 		asg := e.stacks["App"].one(t, "AWS::AutoScaling::AutoScalingGroup")
 		var zones []any
 		for _, s := range e.env.Network.Subnets {
@@ -120,7 +120,7 @@ func TestWebTierZonesAndTypes(t *testing.T) {
 // environments cover both.
 func TestWebImageArchitecture(t *testing.T) {
 	seen := map[string]bool{}
-	for name, e := range synth.all {
+	for name, e := range synthAll().all {
 		app := e.stacks["App"]
 		lt := app.one(t, "AWS::EC2::LaunchTemplate")["LaunchTemplateData"].(map[string]any)
 		param := ref(lt["ImageId"])
@@ -145,7 +145,7 @@ func TestWebImageArchitecture(t *testing.T) {
 // enhanced monitoring runs at the configured interval with a role that may
 // write only the instance's own stream.
 func TestDatabaseLogsAndMonitoring(t *testing.T) {
-	for name, e := range synth.all {
+	for name, e := range synthAll().all {
 		data, d := e.stacks["Data"], e.env.Database
 		db := data.one(t, "AWS::RDS::DBInstance")
 		logs := []any{"audit", "error", "slowquery"}
@@ -201,7 +201,7 @@ func TestDatabaseLogsAndMonitoring(t *testing.T) {
 // the private subnets to block the network stack's delete (Tear down).
 // TestNoFunctionInTheVpcOutsideTheNetwork covers every function.
 func TestLogRetentionOutsideVpc(t *testing.T) {
-	for name, e := range synth.all {
+	for name, e := range synthAll().all {
 		data := e.stacks["Data"]
 		fn := data.one(t, "AWS::Lambda::Function")
 		if fn["VpcConfig"] != nil {
@@ -227,7 +227,7 @@ func TestLogRetentionOutsideVpc(t *testing.T) {
 // right after fails on the subnets and the group they use.
 func TestNoFunctionInTheVpcOutsideTheNetwork(t *testing.T) {
 	all := map[string]map[string]map[string]any{"pipeline": pipelineTemplates(t)}
-	for name, e := range synth.all {
+	for name, e := range synthAll().all {
 		all[name] = stageTemplates(e)
 	}
 	functions := 0
@@ -247,7 +247,7 @@ func TestNoFunctionInTheVpcOutsideTheNetwork(t *testing.T) {
 			}
 		}
 	}
-	if functions < len(synth.all) {
+	if functions < len(synthAll().all) {
 		t.Errorf("%d Lambda functions in every stage: the test sees none of the LogRetention functions", functions)
 	}
 }

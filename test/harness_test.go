@@ -1,7 +1,9 @@
 // Package test holds every test of project-1 in one package, so the jsii kernel
 // (a Node.js process that takes seconds to boot) starts once per `go test` run,
-// and the default environment is synthesized once, in TestMain, with cdk.json's
-// context: the tests see the templates `cdk synth` writes.
+// and every environment is synthesized once, with cdk.json's context: the tests
+// see the templates `cdk synth` writes. TestMain synthesizes when every test
+// runs; under -run, the first test that reads a template does (synthAll), so a
+// test that reads none starts no synthesis, and a pure-Go one no kernel.
 package test
 
 import (
@@ -25,9 +27,12 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden templates in testdata/ from this synthesis")
 
-// synth is every environment, synthesized once in one app as `cdk synth -c
-// env=all` does; the fields without "all" are the default environment's.
-var synth struct {
+// synthesis is every environment, synthesized once in one app as `cdk synth
+// -c env=all` does; the fields without "all" are the default environment's.
+// synthAll returns it, synthesizing on first use: a run of tests that read no
+// template (go test -run TestDocLinks, or one construct's tests) synthesizes
+// nothing.
+type synthesis struct {
 	env      config.Environment
 	stage    *stacks.EnvironmentStage
 	outdir   string   // the app's cloud assembly directory, as cdk.out
@@ -45,7 +50,7 @@ type envOutput struct {
 	stacks map[string]*stackOutput // by construct id: Network, Data, App
 }
 
-// stackOutput is one synthesized stack, keyed in synth.stacks by its construct id.
+// stackOutput is one synthesized stack, keyed in synthesis.stacks by its construct id.
 type stackOutput struct {
 	name     string         // CloudFormation stack name, e.g. project-1-Network
 	file     string         // template file name inside the assembly directory
@@ -97,50 +102,20 @@ func rerunWithPinnedNode() (code int, rerun bool) {
 }
 
 func run(m *testing.M) (int, error) {
-	context, err := cliContext("../cdk.json")
-	if err != nil {
-		return 0, err
-	}
-	out, err := os.MkdirTemp("", "project-1-test-")
-	if err != nil {
-		return 0, err
-	}
-	defer os.RemoveAll(out)
-
-	app := stacks.NewApp(&awscdk.AppProps{Context: &context, Outdir: jsii.String(out)})
-	envs := environments()
-	stages, err := stacks.BuildApp(app, envs, config.AllEnvironments)
-	if err != nil {
-		return 0, err
-	}
-	synth.outdir = out
-	if synth.findings, err = stacks.Synth(app); err != nil {
-		return 0, err
-	}
-	synth.all = map[string]*envOutput{}
-	for i, stage := range stages {
-		e := &envOutput{env: envs[i], stage: stage, stacks: map[string]*stackOutput{}}
-		e.dir = *stage.Synth(nil).Directory() // already synthesized with the app: no second synthesis
-		for _, s := range stage.Stacks() {
-			o := &stackOutput{name: *s.StackName(), file: *s.TemplateFile()}
-			if o.raw, err = os.ReadFile(filepath.Join(e.dir, o.file)); err != nil {
-				return 0, err
-			}
-			if err := json.Unmarshal(o.raw, &o.json); err != nil {
-				return 0, fmt.Errorf("%s: %w", o.file, err)
-			}
-			e.stacks[*s.Node().Id()] = o
+	defer func() {
+		if synthState.s.outdir != "" {
+			os.RemoveAll(synthState.s.outdir)
 		}
-		synth.all[e.env.Name] = e
-	}
-	def, ok := synth.all[config.DefaultEnvironment]
-	if !ok {
-		return 0, fmt.Errorf("no %s environment", config.DefaultEnvironment)
-	}
-	synth.env, synth.stage, synth.dir, synth.stacks = def.env, def.stage, def.dir, def.stacks
-	// cfn-guard runs beside the tests, when all of them run.
-	if binary, _ := cfnGuardPaths(); fileExists(binary) && flag.Lookup("test.run").Value.String() == "" {
-		startControls()
+	}()
+	// When every test runs, synthesize now and start cfn-guard on the templates,
+	// so it runs beside the other tests.
+	if flag.Lookup("test.run").Value.String() == "" {
+		if err := synthOnce(); err != nil {
+			return 0, err
+		}
+		if binary, _ := cfnGuardPaths(); fileExists(binary) {
+			startControls()
+		}
 	}
 	code := m.Run()
 	if pipeline.app != nil {
@@ -150,6 +125,75 @@ func run(m *testing.M) (int, error) {
 		os.RemoveAll(filepath.Dir(appBinary.path))
 	}
 	return code, nil
+}
+
+// synthState is the one synthesis of every environment (synthesis).
+var synthState struct {
+	once sync.Once
+	s    synthesis
+	err  error
+}
+
+// synthAll returns every environment's synthesis, synthesizing them on the
+// first call. A synthesis that fails ends the test binary, as it did when
+// TestMain synthesizes: no test can read its templates.
+func synthAll() *synthesis {
+	if err := synthOnce(); err != nil {
+		fmt.Fprintln(os.Stderr, "test setup:", err)
+		jsii.Close()
+		os.Exit(1)
+	}
+	return &synthState.s
+}
+
+func synthOnce() error {
+	synthState.once.Do(func() { synthState.err = synthesize(&synthState.s) })
+	return synthState.err
+}
+
+// synthesize builds every environment in one app with cdk.json's context and
+// synthesizes it into a new directory.
+func synthesize(synth *synthesis) error {
+	context, err := cliContext("../cdk.json")
+	if err != nil {
+		return err
+	}
+	out, err := os.MkdirTemp("", "project-1-test-")
+	if err != nil {
+		return err
+	}
+	synth.outdir = out
+	app := stacks.NewApp(&awscdk.AppProps{Context: &context, Outdir: jsii.String(out)})
+	envs := environments()
+	stages, err := stacks.BuildApp(app, envs, config.AllEnvironments)
+	if err != nil {
+		return err
+	}
+	if synth.findings, err = stacks.Synth(app); err != nil {
+		return err
+	}
+	synth.all = map[string]*envOutput{}
+	for i, stage := range stages {
+		e := &envOutput{env: envs[i], stage: stage, stacks: map[string]*stackOutput{}}
+		e.dir = *stage.Synth(nil).Directory() // already synthesized with the app: no second synthesis
+		for _, s := range stage.Stacks() {
+			o := &stackOutput{name: *s.StackName(), file: *s.TemplateFile()}
+			if o.raw, err = os.ReadFile(filepath.Join(e.dir, o.file)); err != nil {
+				return err
+			}
+			if err := json.Unmarshal(o.raw, &o.json); err != nil {
+				return fmt.Errorf("%s: %w", o.file, err)
+			}
+			e.stacks[*s.Node().Id()] = o
+		}
+		synth.all[e.env.Name] = e
+	}
+	def, ok := synth.all[config.DefaultEnvironment]
+	if !ok {
+		return fmt.Errorf("no %s environment", config.DefaultEnvironment)
+	}
+	synth.env, synth.stage, synth.dir, synth.stacks = def.env, def.stage, def.dir, def.stacks
+	return nil
 }
 
 // cliContext is cdk.json's context plus what the CDK CLI adds to every
@@ -191,7 +235,7 @@ func buildOne(t *testing.T, app awscdk.App, env config.Environment) *stacks.Envi
 // stack returns the synthesized stack with construct id id.
 func stack(t *testing.T, id string) *stackOutput {
 	t.Helper()
-	s, ok := synth.stacks[id]
+	s, ok := synthAll().stacks[id]
 	if !ok {
 		t.Fatalf("no synthesized stack %q", id)
 	}
@@ -295,7 +339,7 @@ const variantCertificate = "arn:aws:acm:us-east-1:123456789012:certificate/12345
 func variantApp(t *testing.T) assertions.Template {
 	t.Helper()
 	variant.once.Do(func() {
-		env := synth.env
+		env := synthAll().env
 		env.Web.CertificateArn = variantCertificate
 		env.Monitoring.AlarmEmail = "ops@example.com"
 		env.Web.ImageId = variantImage
@@ -319,4 +363,15 @@ const exampleAlarmEmail = "alarms@example.com"
 // them from `cdk synth -c alarmEmail=alarms@example.com`.
 func environments() []config.Environment {
 	return config.WithAlarmEmail(config.Environments(), exampleAlarmEmail)
+}
+
+// appDefaultEnv is the default environment as the app has it (environments), for a
+// test that builds it anew: reading it synthesizes nothing.
+func appDefaultEnv() config.Environment {
+	for _, e := range environments() {
+		if e.Name == config.DefaultEnvironment {
+			return e
+		}
+	}
+	panic("no " + config.DefaultEnvironment + " environment")
 }

@@ -348,7 +348,7 @@ func shortHash(s string, n int) string {
 
 // TestHookResolver: the resolved values have the forms the controls match.
 func TestHookResolver(t *testing.T) {
-	e := synth.all[synth.env.Name]
+	e := synthAll().all[synthAll().env.Name]
 	r := newHookResolver(e.env.Region, stageTemplates(e))
 	data := e.stacks["Data"]
 	var bucket string

@@ -18,7 +18,7 @@ import (
 // Scaling group has its signals, so a first deploy whose instances never
 // signal rolls back before there is a protected load balancer to delete.
 func TestLoadBalancerWaitsForTheInstances(t *testing.T) {
-	for name, e := range synth.all {
+	for name, e := range synthAll().all {
 		app := e.stacks["App"]
 		var asg string
 		for id := range app.resources("AWS::AutoScaling::AutoScalingGroup") {
@@ -45,7 +45,7 @@ func TestLoadBalancerWaitsForTheInstances(t *testing.T) {
 // "When the first deploy fails" names what that leaves.
 func TestProtectedResourcesComeLast(t *testing.T) {
 	protected := 0
-	for name, e := range synth.all {
+	for name, e := range synthAll().all {
 		for stack, tpl := range stageTemplates(e) {
 			problems, n := protectedNotLast(tpl)
 			protected += n
@@ -200,7 +200,7 @@ func readmeFixedNames(t *testing.T) []string {
 // tear-down table, and the table lists nothing else.
 func TestReadmeListsTheFixedNames(t *testing.T) {
 	templates := map[string]map[string]any{}
-	for _, e := range synth.all {
+	for _, e := range synthAll().all {
 		for _, s := range e.stacks {
 			templates[s.name] = s.json
 		}
@@ -224,7 +224,7 @@ func TestReadmeListsTheFixedNames(t *testing.T) {
 // fails and rolls back, and the review names the change before that.
 func TestAnUpdateThatReplacesAnExportedValue(t *testing.T) {
 	old := replacement.Templates{}
-	for _, s := range synth.stacks {
+	for _, s := range synthAll().stacks {
 		old[s.name] = s.json
 	}
 	changed := netcheck.CloneTemplates(old)
@@ -323,7 +323,7 @@ func TestWeakOutputsKeptOneRelease(t *testing.T) {
 		{"Data", "PublishOutputRefDatabaseInstanceAA8A5FDE96074C11", `{"Ref":"DatabaseInstanceAA8A5FDE"}`},
 		{"Data", "PublishOutputRefForumTable1FBA2B2053A2526C", `{"Ref":"ForumTable1FBA2B20"}`},
 	} {
-		for name, e := range synth.all {
+		for name, e := range synthAll().all {
 			outputs, _ := e.stacks[want.stack].json["Outputs"].(map[string]any)
 			o, ok := outputs[want.id].(map[string]any)
 			if !ok {

@@ -26,7 +26,7 @@ var specSubnets = []struct {
 }
 
 func TestStageEnvironment(t *testing.T) {
-	net := synth.stage.Network.Stack
+	net := synthAll().stage.Network.Stack
 	if got := *net.Region(); got != "us-east-1" {
 		t.Errorf("region = %q, want us-east-1", got)
 	}
@@ -58,7 +58,7 @@ func TestSubnets(t *testing.T) {
 				"CidrBlock":           want.cidr,
 				"AvailabilityZone":    want.zone,
 				"MapPublicIpOnLaunch": false,
-				"VpcId":               map[string]any{"Ref": logicalID(t, synth.stage.Network.Vpc.Node().FindChild(jsii.String("Vpc")))},
+				"VpcId":               map[string]any{"Ref": logicalID(t, synthAll().stage.Network.Vpc.Node().FindChild(jsii.String("Vpc")))},
 				"Tags":                assertions.Match_ArrayWith(&[]any{map[string]any{"Key": "Name", "Value": want.name}}),
 			})
 		})

@@ -29,7 +29,7 @@ type alarmWant struct {
 // topic on ALARM and on OK. No other alarm exists.
 func TestAlarms(t *testing.T) {
 	const ge, le = "GreaterThanOrEqualToThreshold", "LessThanOrEqualToThreshold"
-	for name, e := range synth.all {
+	for name, e := range synthAll().all {
 		app := e.stacks["App"]
 		m := e.env.Monitoring
 		want := map[string]alarmWant{
@@ -131,7 +131,7 @@ func checkAlarmMetric(t *testing.T, what string, p map[string]any, w alarmWant) 
 // and the Auto Scaling service-linked role; the Auto Scaling group notifies
 // it; no subscription without Monitoring.AlarmEmail.
 func TestAlarmTopic(t *testing.T) {
-	for name, e := range synth.all {
+	for name, e := range synthAll().all {
 		app := e.stacks["App"]
 		topicID := onlyID(t, app, "AWS::SNS::Topic")
 		topic := props(app.resources("AWS::SNS::Topic")[topicID])
@@ -173,7 +173,7 @@ func TestAlarmTopic(t *testing.T) {
 // TestDashboard: one dashboard per environment, its widgets top-down from the
 // load balancer to the NAT gateways, every alarm on it, and its URL output.
 func TestDashboard(t *testing.T) {
-	for name, e := range synth.all {
+	for name, e := range synthAll().all {
 		app := e.stacks["App"]
 		body, _ := json.Marshal(app.one(t, "AWS::CloudWatch::Dashboard")["DashboardBody"])
 		text := string(body)
@@ -224,7 +224,7 @@ func TestAlarmEmail(t *testing.T) {
 // the graph: the table widget once drew the sum of everything twice.
 func TestDashboardMetricFilters(t *testing.T) {
 	filter := regexp.MustCompile(`METRICS\("([^"]*)"\)`)
-	for name, e := range synth.all {
+	for name, e := range synthAll().all {
 		var body strings.Builder
 		for _, part := range asAny(asAny(e.stacks["App"].one(t, "AWS::CloudWatch::Dashboard")["DashboardBody"].(map[string]any)["Fn::Join"])[1]) {
 			if s, ok := part.(string); ok {

@@ -127,7 +127,7 @@ func read(t *testing.T, e *envOutput) deployed {
 func TestProductionKeepsItsPolicy(t *testing.T) {
 	p := config.ProductionPolicy
 	checked := 0
-	for name, e := range synth.all {
+	for name, e := range synthAll().all {
 		if !e.env.Production {
 			continue
 		}
@@ -182,7 +182,7 @@ func copiesToAnotherRegion(e *envOutput) bool {
 // TestSettingsReachTemplates: every environment's Network, Web and Data
 // settings are what its templates say, in every environment.
 func TestSettingsReachTemplates(t *testing.T) {
-	for name, e := range synth.all {
+	for name, e := range synthAll().all {
 		c, d := e.env, read(t, e)
 		for _, s := range []struct {
 			field     string

@@ -49,18 +49,18 @@ func checkStage(t *testing.T, s netcheck.Stage, exps []netcheck.Expectation) {
 // environment's load balancer with another's instances.
 func TestReachabilityStageByStage(t *testing.T) {
 	exps := expectedFlows(t)
-	stages, err := netcheck.LoadStages(synth.outdir)
+	stages, err := netcheck.LoadStages(synthAll().outdir)
 	must(t, "load the assembly", err)
 	var names []string
 	for _, s := range stages {
 		names = append(names, s.Name)
 	}
-	if want := slices.Sorted(maps.Keys(synth.all)); !slices.Equal(names, want) {
+	if want := slices.Sorted(maps.Keys(synthAll().all)); !slices.Equal(names, want) {
 		t.Fatalf("stages %q, want one per environment %q", names, want)
 	}
 	for _, s := range stages {
 		want := []string{s.Name + "-App", s.Name + "-Data", s.Name + "-Network"}
-		if synth.all[s.Name].env.Backup.CopyRegion != "" {
+		if synthAll().all[s.Name].env.Backup.CopyRegion != "" {
 			want = []string{s.Name + "-App", s.Name + "-BackupCopy", s.Name + "-Data", s.Name + "-Network"}
 		}
 		if !slices.Equal(s.Stacks, want) {
@@ -68,7 +68,7 @@ func TestReachabilityStageByStage(t *testing.T) {
 		}
 		checkStage(t, s, exps)
 	}
-	if _, err := netcheck.Load(synth.outdir); err == nil {
+	if _, err := netcheck.Load(synthAll().outdir); err == nil {
 		t.Error("Load merged the environments of the assembly into one network")
 	}
 }

@@ -26,7 +26,7 @@ func TestSpecReachability(t *testing.T) {
 	if len(exps) < 20 {
 		t.Fatalf("%s holds %d flows; the spec's table needs more", expectedTable, len(exps))
 	}
-	for name, e := range synth.all {
+	for name, e := range synthAll().all {
 		m, err := netcheck.Load(e.dir)
 		must(t, "load "+name, err)
 		for _, x := range exps {
@@ -64,7 +64,7 @@ func verdicts(t *testing.T, templates map[string]map[string]any) map[string]netc
 // each mutation of the synthesized templates changes the verdict of exactly
 // the flows listed, and no other of the 120 (5 endpoints x 4 peers x 6 ports).
 func TestMutationsFlipExactlyTheirFlows(t *testing.T) {
-	base, err := netcheck.LoadTemplates(synth.dir)
+	base, err := netcheck.LoadTemplates(synthAll().dir)
 	must(t, "load templates", err)
 	before := verdicts(t, base)
 	for _, tc := range []struct {
@@ -284,7 +284,7 @@ func isTrue(v any) bool { return v == true }
 //	go test ./test -run '^$' -bench Reachability
 func BenchmarkReachability(b *testing.B) {
 	for b.Loop() {
-		m, err := netcheck.Load(synth.dir)
+		m, err := netcheck.Load(synthAll().dir)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -300,7 +300,7 @@ const (
 // TestReadmeDiagram fails when the README's network diagram is not the one
 // netcheck draws from the synthesized templates.
 func TestReadmeDiagram(t *testing.T) {
-	m, err := netcheck.Load(synth.dir)
+	m, err := netcheck.Load(synthAll().dir)
 	must(t, "load the assembly", err)
 	want := "```mermaid\n" + m.Mermaid() + "```\n"
 	text := docPage(t, "README.md")
@@ -326,7 +326,7 @@ func TestReadmeDiagram(t *testing.T) {
 // NACL_EPHEMERAL_GAP), and no other verdict changes. Run as hooks, the
 // controls then fail as for the default environment, CT.EC2.PR.5 excepted.
 func TestPublicAclRdpGap(t *testing.T) {
-	env := synth.env
+	env := synthAll().env
 	env.Network.PublicAclRdpGap = true
 	app := scratchApp(t)
 	stage := buildOne(t, app, env)
@@ -337,7 +337,7 @@ func TestPublicAclRdpGap(t *testing.T) {
 	}
 	dir := *stage.Synth(nil).Directory()
 
-	base, err := netcheck.LoadTemplates(synth.dir)
+	base, err := netcheck.LoadTemplates(synthAll().dir)
 	must(t, "load the default templates", err)
 	gap, err := netcheck.LoadTemplates(dir)
 	must(t, "load the templates with the gap", err)

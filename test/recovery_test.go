@@ -171,7 +171,7 @@ func drillProblems(page string, d *drill, outputs map[string]any, env, prod conf
 // newDrill reads the default environment's data stack and prod's copy.
 func newDrill(t *testing.T) (*drill, map[string]any, config.Environment, config.Environment) {
 	t.Helper()
-	def, prod := synth.all[config.DefaultEnvironment], synth.all["prod"]
+	def, prod := synthAll().all[config.DefaultEnvironment], synthAll().all["prod"]
 	if def == nil || prod == nil {
 		t.Fatal("the drill needs the default environment and prod")
 	}
@@ -247,7 +247,7 @@ func without(m map[string]any, key string) map[string]any {
 // bucket by resource; prod copies each to its locked vault in its copy
 // region, and only prod.
 func TestBackups(t *testing.T) {
-	for name, e := range synth.all {
+	for name, e := range synthAll().all {
 		data := e.stacks["Data"]
 		vault := data.resources("AWS::Backup::BackupVault")[onlyID(t, data, "AWS::Backup::BackupVault")]
 		policy, _ := json.Marshal(props(vault)["AccessPolicy"])
@@ -307,7 +307,7 @@ func waitsFor(e *envOutput, name string) bool {
 // the configured retention (the Authorization header and cookies redacted)
 // and alarmed; dev has none. The load balancer waits for the web ACL.
 func TestFirewall(t *testing.T) {
-	for name, e := range synth.all {
+	for name, e := range synthAll().all {
 		app := e.stacks["App"]
 		acls := app.resources("AWS::WAFv2::WebACL")
 		if !e.env.Web.Firewall.On() {

@@ -44,7 +44,7 @@ func statefulLosses(t *testing.T) []replacement.Change {
 	f.Close()
 	must(t, "read "+allowFile, err)
 	old, new := replacement.Templates{}, replacement.Templates{}
-	for _, e := range synth.all {
+	for _, e := range synthAll().all {
 		for _, s := range e.stacks {
 			if b := baseline(t, s.name); b != nil {
 				old[s.name] = b

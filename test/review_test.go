@@ -52,17 +52,17 @@ func reviewOf(t *testing.T, baseDir, headDir string) (*review.Report, string) {
 // golden templates nothing either; taking the data stack's termination
 // protection from prod's manifest needs a decision.
 func TestReviewOfTheSynthesis(t *testing.T) {
-	rep, text := reviewOf(t, synth.outdir, synth.outdir)
+	rep, text := reviewOf(t, synthAll().outdir, synthAll().outdir)
 	if rep.ExitCode() != 0 || !strings.Contains(text, "nothing to decide") {
 		t.Errorf("the synthesis against itself: exit %d\n%s", rep.ExitCode(), text)
 	}
-	if rep, text = reviewOf(t, "testdata", synth.outdir); rep.ExitCode() != 0 {
+	if rep, text = reviewOf(t, "testdata", synthAll().outdir); rep.ExitCode() != 0 {
 		t.Errorf("the synthesis against the golden templates: exit %d\n%s", rep.ExitCode(), text)
 	}
 
 	head := t.TempDir()
-	must(t, "copy the synthesis", os.CopyFS(head, os.DirFS(synth.outdir)))
-	manifest := filepath.Join(head, filepath.Base(synth.all["prod"].dir), "manifest.json")
+	must(t, "copy the synthesis", os.CopyFS(head, os.DirFS(synthAll().outdir)))
+	manifest := filepath.Join(head, filepath.Base(synthAll().all["prod"].dir), "manifest.json")
 	raw, err := os.ReadFile(manifest)
 	must(t, "read prod's manifest", err)
 	var m map[string]any
@@ -83,7 +83,7 @@ func TestReviewOfTheSynthesis(t *testing.T) {
 	raw, err = json.Marshal(m)
 	must(t, "encode prod's manifest", err)
 	must(t, "write prod's manifest", os.WriteFile(manifest, raw, 0o644))
-	rep, text = reviewOf(t, synth.outdir, head)
+	rep, text = reviewOf(t, synthAll().outdir, head)
 	if rep.ExitCode() != 1 || !strings.Contains(text, "prod-Data: termination-protection: the stack's termination protection: on -> off") {
 		t.Errorf("prod's termination protection off: exit %d\n%s", rep.ExitCode(), text)
 	}

@@ -79,7 +79,7 @@ func TestNoDefaultEgress(t *testing.T) {
 
 func TestSecurityGroupChain(t *testing.T) {
 	s := stack(t, "Network")
-	groups := synth.stage.Network.SecurityGroups
+	groups := synthAll().stage.Network.SecurityGroups
 	alb, web, db := logicalID(t, groups.Alb), logicalID(t, groups.Web), logicalID(t, groups.Database)
 	functions := logicalID(t, groups.Functions)
 	if n := len(s.resources("AWS::EC2::SecurityGroup")); n != 4 {

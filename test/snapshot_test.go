@@ -17,7 +17,7 @@ func TestSnapshots(t *testing.T) {
 	if *update {
 		refuseLosses(t)
 	}
-	for _, e := range synth.all {
+	for _, e := range synthAll().all {
 		for _, s := range e.stacks {
 			checkSnapshot(t, s)
 		}

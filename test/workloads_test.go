@@ -31,7 +31,7 @@ func imports(part string) assertions.Matcher {
 // function in every region (aws/aws-cdk#37948).
 func TestCrossStackReferencesAreImports(t *testing.T) {
 	all := map[string]map[string]map[string]any{"pipeline": pipelineTemplates(t)}
-	for name, e := range synth.all {
+	for name, e := range synthAll().all {
 		all[name] = stageTemplates(e)
 	}
 	for stage, templates := range all {
@@ -97,7 +97,7 @@ func TestCrossStackProblems(t *testing.T) {
 }
 
 func TestStacksAndDependencies(t *testing.T) {
-	st := synth.stage
+	st := synthAll().stage
 	deps := func(s awscdk.Stack) []string {
 		var out []string
 		for _, d := range *s.Dependencies() {
@@ -278,7 +278,7 @@ var webRoleActions = map[string]string{
 // TestWebRoleActions: in every environment, the web role's inline policy
 // holds exactly webRoleActions.
 func TestWebRoleActions(t *testing.T) {
-	for name, e := range synth.all {
+	for name, e := range synthAll().all {
 		got := map[string]bool{}
 		for _, p := range e.stacks["App"].resources("AWS::IAM::Policy") {
 			for _, st := range asList(props(p)["PolicyDocument"].(map[string]any)["Statement"]) {
@@ -380,7 +380,7 @@ func TestDatabase(t *testing.T) {
 
 // TestNoPlaintextPassword: no template carries a password value.
 func TestNoPlaintextPassword(t *testing.T) {
-	for id, s := range synth.stacks {
+	for id, s := range synthAll().stacks {
 		var walk func(path string, v any)
 		walk = func(path string, v any) {
 			switch x := v.(type) {
@@ -543,7 +543,7 @@ func TestSettingsOfTheWorkloadsTable(t *testing.T) {
 // with no parameter left to resolve (cmd/review then shows a new one as
 // replaces-every-instance).
 func TestImage(t *testing.T) {
-	for name, e := range synth.all {
+	for name, e := range synthAll().all {
 		app := e.stacks["App"]
 		lt := onlyID(t, app, "AWS::EC2::LaunchTemplate")
 		param := ref(props(app.resources("AWS::EC2::LaunchTemplate")[lt])["LaunchTemplateData"].(map[string]any)["ImageId"])

@@ -86,23 +86,55 @@ func startMoto() {
 	port := fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
 	l.Close()
 	cmd := exec.Command(python, "-c", motoScript, port)
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
+	logs := &readyWriter{marker: []byte("Running on "), ready: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = logs, logs
 	if moto.process, err = localserver.Start(cmd); err != nil {
 		moto.err = fmt.Errorf("moto: %w", err)
 		return
 	}
 	endpoint := "http://127.0.0.1:" + port
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if resp, err := http.Get(endpoint + "/moto-api/"); err == nil {
-			resp.Body.Close()
-			moto.endpoint = endpoint
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
+	// Werkzeug logs " * Running on http://..." once the socket listens: wait
+	// for that line, not on a timer.
+	select {
+	case <-logs.ready:
+	case <-time.After(30 * time.Second):
+		moto.err = fmt.Errorf("moto's server did not start listening on %s within 30s:\n%s", endpoint, logs.String())
+		return
 	}
-	moto.err = fmt.Errorf("moto's server did not answer on %s within 30s:\n%s", endpoint, logs.String())
+	resp, err := http.Get(endpoint + "/moto-api/")
+	if err != nil {
+		moto.err = fmt.Errorf("moto's server does not answer on %s: %v\n%s", endpoint, err, logs.String())
+		return
+	}
+	resp.Body.Close()
+	moto.endpoint = endpoint
+}
+
+// readyWriter keeps a server's output and closes ready when the output first
+// holds marker.
+type readyWriter struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	marker []byte
+	ready  chan struct{}
+	seen   bool
+}
+
+func (w *readyWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	if !w.seen && bytes.Contains(w.buf.Bytes(), w.marker) {
+		w.seen = true
+		close(w.ready)
+	}
+	return len(p), nil
+}
+
+func (w *readyWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
 }
 
 func stopMoto() { moto.process.Stop() }

@@ -16,7 +16,7 @@ import (
 // second region: the copy vault in a stack of that region, the plan in the
 // table's, which builds the copy vault's ARN from its name.
 func ExampleNewPlan() {
-	app := awscdk.NewApp(nil)
+	app := awscdk.NewApp(&awscdk.AppProps{BuiltinCloudFormationValidation: jsii.Bool(false)})
 	vaults := awscdk.NewStack(app, jsii.String("Vaults"), &awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String("eu-central-1")}})
 	backup.NewCopyVault(vaults, "Copy", &backup.CopyVaultProps{Name: "team-copy", RetentionDays: 35})
 

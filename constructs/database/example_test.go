@@ -15,7 +15,7 @@ import (
 // MySQL in the private subnets of the spec's network, admitting only the web
 // tier's group.
 func ExampleNewMysql() {
-	app := awscdk.NewApp(nil)
+	app := awscdk.NewApp(&awscdk.AppProps{BuiltinCloudFormationValidation: jsii.Bool(false)})
 	stack := awscdk.NewStack(app, jsii.String("Db"), &awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String("us-east-1")}})
 	vpc := network.NewVpc(stack, "Network", &network.VpcProps{
 		Name: "db", Cidr: "10.0.0.0/16", InternetGatewayName: "igw",

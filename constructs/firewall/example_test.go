@@ -15,7 +15,7 @@ import (
 // A web ACL in front of another team's load balancer: the AWS managed rule
 // groups, and at most 500 requests per address in five minutes.
 func ExampleNewWebAcl() {
-	app := awscdk.NewApp(nil)
+	app := awscdk.NewApp(&awscdk.AppProps{BuiltinCloudFormationValidation: jsii.Bool(false)})
 	stack := awscdk.NewStack(app, jsii.String("Team"), &awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String("us-east-1")}})
 	vpc := awsec2.NewVpc(stack, jsii.String("Vpc"), &awsec2.VpcProps{NatGateways: jsii.Number(0)})
 	lb := elbv2.NewApplicationLoadBalancer(stack, jsii.String("Lb"), &elbv2.ApplicationLoadBalancerProps{Vpc: vpc, InternetFacing: jsii.Bool(true)})

@@ -13,7 +13,7 @@ import (
 // The alarm topic another team's alarms can notify: KMS-encrypted, with an
 // email subscription (the address must confirm it).
 func ExampleNewAlarmTopic() {
-	app := awscdk.NewApp(nil)
+	app := awscdk.NewApp(&awscdk.AppProps{BuiltinCloudFormationValidation: jsii.Bool(false)})
 	stack := awscdk.NewStack(app, jsii.String("Ops"), &awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String("us-east-1")}})
 	monitoring.NewAlarmTopic(stack, "Alarms", "ops@example.com")
 	template := assertions.Template_FromStack(stack, nil)

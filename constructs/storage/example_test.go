@@ -14,7 +14,7 @@ import (
 // The log bucket, the versioned data bucket logging into it, and the Forum
 // table, each with its own key, in another team's stack.
 func ExampleNewForumTable() {
-	app := awscdk.NewApp(nil)
+	app := awscdk.NewApp(&awscdk.AppProps{BuiltinCloudFormationValidation: jsii.Bool(false)})
 	stack := awscdk.NewStack(app, jsii.String("Data"), nil)
 	logs := storage.NewLogBucket(stack, "Logs", 365)
 	storage.NewDataBucket(stack, "Data", &storage.DataBucketProps{

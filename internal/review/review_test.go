@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/project-1/project-1/internal/replacement"
@@ -19,23 +20,90 @@ import (
 // here.
 const goldenDir = "../../test/testdata"
 
-// golden returns the golden stacks, fresh: each call parses the files again,
-// so an edit touches only its own copy.
+// golden returns the golden stacks, fresh: each call returns its own deep copy
+// of the files, parsed once per test binary, so an edit touches only its own
+// copy.
 func golden(t testing.TB) []netcheck.StackArtifact {
 	t.Helper()
-	in, err := Load(goldenDir)
-	if err != nil {
-		t.Fatal(err)
+	goldenOnce.Do(func() {
+		var in *Input
+		if in, goldenErr = Load(goldenDir); goldenErr != nil {
+			return
+		}
+		for i := range in.Stacks {
+			s := &in.Stacks[i]
+			// As stacks.Environments configures them (TestSettingsReachTemplates
+			// checks it on the synthesized manifests): the data stack is
+			// termination-protected except in dev; prod is in eu-west-1.
+			s.TerminationProtection = s.Stage != "dev" && strings.HasSuffix(s.Name, "-Data")
+			s.Region = map[bool]string{true: "eu-west-1", false: "us-east-1"}[s.Stage == "prod"]
+		}
+		goldenStacks = in.Stacks
+	})
+	if goldenErr != nil {
+		t.Fatal(goldenErr)
 	}
-	for i := range in.Stacks {
-		s := &in.Stacks[i]
-		// As stacks.Environments configures them (TestSettingsReachTemplates
-		// checks it on the synthesized manifests): the data stack is
-		// termination-protected except in dev; prod is in eu-west-1.
-		s.TerminationProtection = s.Stage != "dev" && strings.HasSuffix(s.Name, "-Data")
-		s.Region = map[bool]string{true: "eu-west-1", false: "us-east-1"}[s.Stage == "prod"]
+	out := make([]netcheck.StackArtifact, len(goldenStacks))
+	for i, s := range goldenStacks {
+		s.Template = deepCopy(s.Template).(map[string]any)
+		out[i] = s
 	}
-	return in.Stacks
+	return out
+}
+
+var (
+	goldenOnce   sync.Once
+	goldenStacks []netcheck.StackArtifact
+	goldenErr    error
+)
+
+// deepCopy copies a parsed JSON value: maps, slices and scalars.
+func deepCopy(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = deepCopy(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = deepCopy(e)
+		}
+		return out
+	default:
+		return v
+	}
+}
+
+// goldenAssembly is the unedited golden assembly, laid out once per test
+// binary (TestMain removes it): the base of every review.
+func goldenAssembly(t testing.TB) string {
+	t.Helper()
+	baseOnce.Do(func() {
+		if baseDir, baseErr = os.MkdirTemp("", "review-golden-"); baseErr == nil {
+			baseErr = layOut(baseDir, golden(t))
+		}
+	})
+	if baseErr != nil {
+		t.Fatal(baseErr)
+	}
+	return baseDir
+}
+
+var (
+	baseOnce sync.Once
+	baseDir  string
+	baseErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if baseDir != "" {
+		os.RemoveAll(baseDir)
+	}
+	os.Exit(code)
 }
 
 // writeAssembly lays stacks out as cdk synth does: a top-level manifest.json
@@ -44,6 +112,14 @@ func golden(t testing.TB) []netcheck.StackArtifact {
 func writeAssembly(t testing.TB, stacks []netcheck.StackArtifact) string {
 	t.Helper()
 	root := t.TempDir()
+	if err := layOut(root, stacks); err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// layOut writes stacks into root as writeAssembly describes.
+func layOut(root string, stacks []netcheck.StackArtifact) error {
 	top := map[string]any{}
 	nested := map[string]map[string]any{}
 	for _, s := range stacks {
@@ -59,27 +135,30 @@ func writeAssembly(t testing.TB, stacks []netcheck.StackArtifact) string {
 				"terminationProtection": s.TerminationProtection},
 			"displayName": s.Stage + "/" + strings.TrimPrefix(s.Name, s.Stage+"-"),
 		}
-		writeJSON(t, filepath.Join(root, dir, id+".template.json"), s.Template)
+		if err := writeJSON(filepath.Join(root, dir, id+".template.json"), s.Template); err != nil {
+			return err
+		}
 	}
-	writeJSON(t, filepath.Join(root, "manifest.json"), map[string]any{"version": "55.0.0", "artifacts": top})
+	if err := writeJSON(filepath.Join(root, "manifest.json"), map[string]any{"version": "55.0.0", "artifacts": top}); err != nil {
+		return err
+	}
 	for stage, arts := range nested {
-		writeJSON(t, filepath.Join(root, "assembly-"+stage, "manifest.json"), map[string]any{"version": "55.0.0", "artifacts": arts})
+		if err := writeJSON(filepath.Join(root, "assembly-"+stage, "manifest.json"), map[string]any{"version": "55.0.0", "artifacts": arts}); err != nil {
+			return err
+		}
 	}
-	return root
+	return nil
 }
 
-func writeJSON(t testing.TB, path string, v any) {
-	t.Helper()
+func writeJSON(path string, v any) error {
 	raw, err := json.MarshalIndent(v, "", " ")
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
+		return err
 	}
-	if err := os.WriteFile(path, raw, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	return os.WriteFile(path, raw, 0o644)
 }
 
 // stackNamed returns the named stack of stacks.
@@ -155,7 +234,7 @@ func expectations(t testing.TB) []netcheck.Expectation {
 // read back from disk as the command reads them.
 func review(t testing.TB, edit func(head []netcheck.StackArtifact) []netcheck.StackArtifact, opts Options) (*Report, string) {
 	t.Helper()
-	base, err := Load(writeAssembly(t, golden(t)))
+	base, err := Load(goldenAssembly(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -638,13 +717,15 @@ func TestBadInput(t *testing.T) {
 	}
 
 	t.Run("different apps", func(t *testing.T) {
-		base, err := Load(writeAssembly(t, golden(t)))
+		base, err := Load(goldenAssembly(t))
 		if err != nil {
 			t.Fatal(err)
 		}
 		other := t.TempDir()
-		writeJSON(t, filepath.Join(other, "shop-Api.template.json"), map[string]any{"Resources": map[string]any{
-			"Fn": map[string]any{"Type": "AWS::Lambda::Function", "Properties": map[string]any{}}}})
+		if err := writeJSON(filepath.Join(other, "shop-Api.template.json"), map[string]any{"Resources": map[string]any{
+			"Fn": map[string]any{"Type": "AWS::Lambda::Function", "Properties": map[string]any{}}}}); err != nil {
+			t.Fatal(err)
+		}
 		head, err := Load(other)
 		if err != nil {
 			t.Fatal(err)
