@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/project-1/project-1/internal/assemblytest"
 	"github.com/project-1/project-1/internal/replacement"
 	"github.com/project-1/project-1/netcheck"
 )
@@ -83,7 +84,7 @@ func goldenAssembly(t testing.TB) string {
 	t.Helper()
 	baseOnce.Do(func() {
 		if baseDir, baseErr = os.MkdirTemp("", "review-golden-"); baseErr == nil {
-			baseErr = layOut(baseDir, golden(t))
+			baseErr = assemblytest.LayOut(baseDir, golden(t))
 		}
 	})
 	if baseErr != nil {
@@ -112,53 +113,10 @@ func TestMain(m *testing.M) {
 func writeAssembly(t testing.TB, stacks []netcheck.StackArtifact) string {
 	t.Helper()
 	root := t.TempDir()
-	if err := layOut(root, stacks); err != nil {
+	if err := assemblytest.LayOut(root, stacks); err != nil {
 		t.Fatal(err)
 	}
 	return root
-}
-
-// layOut writes stacks into root as writeAssembly describes.
-func layOut(root string, stacks []netcheck.StackArtifact) error {
-	top := map[string]any{}
-	nested := map[string]map[string]any{}
-	for _, s := range stacks {
-		dir := "assembly-" + s.Stage
-		if _, ok := nested[s.Stage]; !ok {
-			nested[s.Stage] = map[string]any{}
-			top[dir] = map[string]any{"type": "cdk:cloud-assembly", "properties": map[string]any{"directoryName": dir, "displayName": s.Stage}}
-		}
-		id := strings.ReplaceAll(s.Name, "-", "")
-		nested[s.Stage][id] = map[string]any{
-			"type": "aws:cloudformation:stack", "environment": "aws://unknown-account/" + s.Region,
-			"properties": map[string]any{"templateFile": id + ".template.json", "stackName": s.Name,
-				"terminationProtection": s.TerminationProtection},
-			"displayName": s.Stage + "/" + strings.TrimPrefix(s.Name, s.Stage+"-"),
-		}
-		if err := writeJSON(filepath.Join(root, dir, id+".template.json"), s.Template); err != nil {
-			return err
-		}
-	}
-	if err := writeJSON(filepath.Join(root, "manifest.json"), map[string]any{"version": "55.0.0", "artifacts": top}); err != nil {
-		return err
-	}
-	for stage, arts := range nested {
-		if err := writeJSON(filepath.Join(root, "assembly-"+stage, "manifest.json"), map[string]any{"version": "55.0.0", "artifacts": arts}); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func writeJSON(path string, v any) error {
-	raw, err := json.MarshalIndent(v, "", " ")
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(path, raw, 0o644)
 }
 
 // stackNamed returns the named stack of stacks.
@@ -722,7 +680,7 @@ func TestBadInput(t *testing.T) {
 			t.Fatal(err)
 		}
 		other := t.TempDir()
-		if err := writeJSON(filepath.Join(other, "shop-Api.template.json"), map[string]any{"Resources": map[string]any{
+		if err := assemblytest.WriteJSON(filepath.Join(other, "shop-Api.template.json"), map[string]any{"Resources": map[string]any{
 			"Fn": map[string]any{"Type": "AWS::Lambda::Function", "Properties": map[string]any{}}}}); err != nil {
 			t.Fatal(err)
 		}
