@@ -217,10 +217,11 @@ func verifyStage(ctx context.Context, c *verify.Clients, plan *verify.Plan, s se
 		}
 		return failed(err)
 	}
-	if cleanErr != nil {
-		return cli.BadInput
-	}
-	if verify.Report(s.stdout, plan, drift, verify.Compare(plan, analyses), ph) > 0 {
+	disagree := verify.Report(s.stdout, plan, drift, verify.Compare(plan, analyses), ph)
+	switch {
+	case cleanErr != nil:
+		return cli.BadInput // the report stands, but the account keeps what is listed above
+	case disagree > 0:
 		return cli.Finding
 	}
 	return cli.OK

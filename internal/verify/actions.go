@@ -142,11 +142,12 @@ func StepActions() []string {
 	return out
 }
 
-// PricePerAnalysis is the price of one Reachability Analyzer analysis, in
-// USD: the Network Analysis tab of https://aws.amazon.com/vpc/pricing/ gives
-// it. It is not read from a stored copy of that page in this repository (the
-// copies read for internal/cost do not show that tab), so the command prints
-// the page beside the estimate, and -price takes the current figure.
+// PricePerAnalysis is this project's figure for one Reachability Analyzer
+// analysis, in USD, for the estimate printed before a run. AWS publishes the
+// price on PricingPage; the figure was not read from a stored copy of that
+// page here (the copies read for internal/cost do not show its Network
+// Analysis tab), so the command prints the page beside the estimate and
+// -price takes the current figure.
 const PricePerAnalysis = 0.10
 
 // PricingPage is where PricePerAnalysis is published.
