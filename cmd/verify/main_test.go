@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -40,17 +39,7 @@ func golden(t *testing.T) (string, []netcheck.StackArtifact) {
 }
 
 func expectations(t *testing.T) []netcheck.Expectation {
-	t.Helper()
-	f, err := os.Open("../netcheck/expected.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	x, err := netcheck.ParseExpectations(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return x
+	return assemblytest.Expectations(t, "../netcheck/expected.txt")
 }
 
 // against is options that talk to the fake: static credentials, up to three attempts

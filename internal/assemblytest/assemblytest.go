@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"testing"
 
 	"github.com/project-1/project-1/netcheck"
 )
@@ -56,4 +57,20 @@ func WriteJSON(path string, v any) error {
 		return err
 	}
 	return os.WriteFile(path, raw, 0o644)
+}
+
+// Expectations reads an expected reachability table (cmd/netcheck's
+// expected.txt), failing the test when it cannot.
+func Expectations(t testing.TB, path string) []netcheck.Expectation {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	x, err := netcheck.ParseExpectations(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x
 }

@@ -175,17 +175,7 @@ func props(t testing.TB, stacks []netcheck.StackArtifact, stack, id string) map[
 }
 
 func expectations(t testing.TB) []netcheck.Expectation {
-	t.Helper()
-	f, err := os.Open("../../cmd/netcheck/expected.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	x, err := netcheck.ParseExpectations(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return x
+	return assemblytest.Expectations(t, "../../cmd/netcheck/expected.txt")
 }
 
 // review runs a review of the golden assembly against its edited copy, each

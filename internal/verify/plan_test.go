@@ -1,10 +1,10 @@
 package verify_test
 
 import (
-	"os"
 	"strings"
 	"testing"
 
+	"github.com/project-1/project-1/internal/assemblytest"
 	"github.com/project-1/project-1/internal/review"
 	"github.com/project-1/project-1/internal/verify"
 	"github.com/project-1/project-1/netcheck"
@@ -20,17 +20,7 @@ func goldenStacks(t *testing.T) []netcheck.StackArtifact {
 }
 
 func expected(t *testing.T) []netcheck.Expectation {
-	t.Helper()
-	f, err := os.Open("../../cmd/netcheck/expected.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	x, err := netcheck.ParseExpectations(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return x
+	return assemblytest.Expectations(t, "../../cmd/netcheck/expected.txt")
 }
 
 // TestEveryFlowGetsEndpoints maps the table onto every stage of the golden
