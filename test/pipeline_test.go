@@ -22,6 +22,7 @@ import (
 
 	"github.com/project-1/project-1/internal/cost"
 	"github.com/project-1/project-1/internal/stacks"
+	"github.com/project-1/project-1/internal/verify/verifyactions"
 )
 
 var examplePipeline = config.PipelineConfig{
@@ -73,9 +74,9 @@ func TestPipeline(t *testing.T) {
 	checkDeployAccounts(t, s)
 	for _, env := range []string{"dev", "prod"} {
 		got := actions[env]
-		want := []string{"Build:SmokeTest"}
+		want := []string{"Build:SmokeTest", "Build:Verify"} // dev is checked against AWS before prod (cmd/verify)
 		if env == "prod" { // the last stage keeps what it deployed for the next review
-			want = append(want, "Build:RecordDeployed")
+			want = []string{"Build:SmokeTest", "Build:RecordDeployed"}
 		}
 		if len(got) < len(want) || !slices.Equal(got[len(got)-len(want):], want) {
 			t.Errorf("%s: actions %q, want %q last", env, got, want)
@@ -127,6 +128,7 @@ func TestPipeline(t *testing.T) {
 		t.Errorf("the synth step does not pass -c alarmEmail on:\n%s", synthSpec)
 	}
 	recordCanWrite(t, s, bucket)
+	checkVerifyStep(t, s)
 	for _, want := range []string{"go" + stacks.GoVersion + ".linux-amd64.tar.gz", "npm ci"} {
 		if !strings.Contains(synthSpec, want) {
 			t.Errorf("the synth step does not install %q:\n%s", want, synthSpec)
@@ -225,7 +227,7 @@ var pipelineSuppressions = []struct {
 	rule string
 	path *regexp.Regexp
 }{
-	{"AwsSolutions-IAM5", regexp.MustCompile(`^Pipeline/Pipeline/(Assets/FileRole|CodeBuildActionRole|Pipeline/Role|Pipeline/Build/Synth/CdkBuildProject/Role|Pipeline/Source/[^/]+/CodePipelineActionRole|Pipeline/[^/]+/SmokeTest/SmokeTest/Role|Pipeline/prod/RecordDeployed/RecordDeployed/Role|UpdatePipeline/SelfMutation/Role)/DefaultPolicy/Resource$`)},
+	{"AwsSolutions-IAM5", regexp.MustCompile(`^Pipeline/Pipeline/(Assets/FileRole|CodeBuildActionRole|Pipeline/Role|Pipeline/Build/Synth/CdkBuildProject/Role|Pipeline/Source/[^/]+/CodePipelineActionRole|Pipeline/[^/]+/SmokeTest/SmokeTest/Role|Pipeline/prod/RecordDeployed/RecordDeployed/Role|Pipeline/dev/Verify/Verify/Role|UpdatePipeline/SelfMutation/Role)/DefaultPolicy/Resource$`)},
 	{"AwsSolutions-S1", regexp.MustCompile(`^Pipeline/Pipeline/Pipeline/ArtifactsBucket/Resource$`)},
 	{"AwsSolutions-S1", regexp.MustCompile(`^cross-region-stack-[0-9]+:[a-z0-9-]+/Default/CrossRegionCodePipelineReplicationBucket/Resource$`)},
 }
@@ -582,6 +584,65 @@ func TestPipelineScripts(t *testing.T) {
 		}
 		if out, err := exec.Command("bash", "-n", "-c", command).CombinedOutput(); err != nil {
 			t.Errorf("%s: bash -n: %v\n%s", name, err, out)
+		}
+	}
+}
+
+// checkVerifyStep: after dev's smoke test, the Verify step runs cmd/verify
+// against dev on the repository and the synthesized assembly, and its role
+// holds exactly verifyactions.StepActions (no action more, none less), on
+// no other resource than "*" (see the IAM5 suppression's reason).
+func checkVerifyStep(t *testing.T, s *stackOutput) {
+	t.Helper()
+	found := false
+	for id, body := range s.resources("AWS::CodeBuild::Project") {
+		if !strings.Contains(id, "Verify") {
+			continue
+		}
+		found = true
+		spec := fmt.Sprint(props(body)["Source"].(map[string]any)["BuildSpec"])
+		for _, want := range []string{stacks.VerifyCommand("dev"), "go" + stacks.GoVersion + ".linux-amd64.tar.gz", "CODEBUILD_SRC_DIR_"} {
+			if !strings.Contains(spec, want) {
+				t.Errorf("%s: the build spec lacks %q:\n%s", id, want, spec)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no Verify step's CodeBuild project")
+	}
+	var got []string
+	for id, body := range s.resources("AWS::IAM::Policy") {
+		if !strings.Contains(id, "VerifyRole") {
+			continue
+		}
+		for _, st := range asList(props(body)["PolicyDocument"].(map[string]any)["Statement"]) {
+			acts, ok := st["Action"].([]any)
+			if !ok || st["Resource"] != "*" {
+				continue
+			}
+			for _, a := range acts {
+				got = append(got, a.(string))
+			}
+		}
+	}
+	slices.Sort(got)
+	if want := verifyactions.StepActions(); !slices.Equal(got, want) {
+		t.Errorf("the Verify role's actions on *:\n%q\nwant verifyactions.StepActions:\n%q", got, want)
+	}
+	// Read-only, but for the analyses' own paths, analyses and tags, and
+	// the drift detection and Reachability Analyzer queries.
+	writes := []string{"cloudformation:DetectStackDrift", "cloudformation:DetectStackResourceDrift", "ec2:CreateNetworkInsightsPath",
+		"ec2:StartNetworkInsightsAnalysis", "ec2:DeleteNetworkInsightsAnalysis", "ec2:DeleteNetworkInsightsPath", "ec2:CreateTags", "tiros:CreateQuery"}
+	for _, a := range got {
+		_, name, _ := strings.Cut(a, ":")
+		read := strings.HasPrefix(name, "Describe") || strings.HasPrefix(name, "Get") || strings.HasPrefix(name, "List")
+		if strings.Contains(a, "*") || !read && !slices.Contains(writes, a) {
+			t.Errorf("the Verify role may %s: neither a read nor one of the analyses' own writes", a)
+		}
+	}
+	for _, a := range writes {
+		if !slices.Contains(got, a) {
+			t.Errorf("the Verify role lacks %s", a)
 		}
 	}
 }

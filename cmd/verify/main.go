@@ -19,7 +19,7 @@
 // project-1:verify=STAGE/RUN and deleted at the end, also on an interrupt.
 //
 // It needs the credentials of the environment's account, with the actions of
-// internal/verify.Actions and verify.DriftReadActions (docs/verify.md).
+// internal/verify/verifyactions (Actions, DriftReadActions) (docs/verify.md).
 //
 // Exit status: 0 when netcheck and AWS agree on every flow; 1 when one
 // disagrees; 2 when it could not verify: bad usage or configuration, an

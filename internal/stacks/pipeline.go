@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/pipelines"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -16,6 +17,7 @@ import (
 	"github.com/project-1/project-1/internal/appcontext"
 	"github.com/project-1/project-1/internal/cfnlint"
 	"github.com/project-1/project-1/internal/config"
+	"github.com/project-1/project-1/internal/verify/verifyactions"
 )
 
 // DeployedAssemblyKey is where, in the pipeline's artifact bucket, the
@@ -118,6 +120,7 @@ func BuildPipeline(scope constructs.Construct, envs []config.Environment, cfg co
 	source := pipelines.CodePipelineSource_Connection(jsii.String(cfg.Repository), jsii.String(cfg.Branch),
 		&pipelines.ConnectionSourceOptions{ConnectionArn: jsii.String(cfg.ConnectionArn)})
 	goBin := "export PATH=/usr/local/go/bin:$PATH"
+	goInstall := fmt.Sprintf("curl -fsSL https://go.dev/dl/go%s.linux-amd64.tar.gz | tar -C /usr/local -xz", GoVersion)
 	// The artifact bucket exists once the pipeline is built: the steps read
 	// its name when the template is synthesized.
 	var pipeline pipelines.CodePipeline
@@ -125,7 +128,7 @@ func BuildPipeline(scope constructs.Construct, envs []config.Environment, cfg co
 	synth := pipelines.NewCodeBuildStep(jsii.String("Synth"), &pipelines.CodeBuildStepProps{
 		Input: source,
 		InstallCommands: jsii.Strings(
-			fmt.Sprintf("curl -fsSL https://go.dev/dl/go%s.linux-amd64.tar.gz | tar -C /usr/local -xz", GoVersion),
+			goInstall,
 			"npm ci --no-audit --no-fund", // the pinned CDK CLI and Node.js
 		),
 		Commands: jsii.Strings(
@@ -161,6 +164,14 @@ func BuildPipeline(scope constructs.Construct, envs []config.Environment, cfg co
 		stage := NewEnvironmentStage(scope, &deployed[i])
 		smoke := smokeTest(stage)
 		post := []pipelines.Step{smoke}
+		if i < len(deployed)-1 {
+			// Before the next stage: netcheck's proofs against AWS's own
+			// answers in this one (cmd/verify); a disagreement stops the
+			// pipeline.
+			check := verifyStep(deployed[i].Name, source, synth, goInstall, goBin)
+			check.AddStepDependency(smoke)
+			post = append(post, check)
+		}
 		if i == len(deployed)-1 {
 			record = pipelines.NewCodeBuildStep(jsii.String("RecordDeployed"), &pipelines.CodeBuildStepProps{
 				Input:    synth.PrimaryOutput(),
@@ -187,6 +198,17 @@ func BuildPipeline(scope constructs.Construct, envs []config.Environment, cfg co
 	cfnlint.Ignore(pipeline.Pipeline().Node().DefaultChild().(awscdk.CfnResource), "E3703")
 	pipeline.Pipeline().ArtifactBucket().GrantPut(record.Project(), jsii.String(DeployedAssemblyKey))
 	suppressPipelineFindings(stack)
+	verifyReads := &cdknag.NagPackSuppression{
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("cmd/verify's describe, drift-detection reads and tiros actions have no resource-level permissions, and the " +
+			"Reachability Analyzer paths and analyses it creates and deletes get their ids only when created; the actions are pinned " +
+			"(verifyactions.StepActions), read-only but for those paths, analyses and their tags."),
+		AppliesTo: &[]any{"Resource::*"},
+	}
+	for _, env := range deployed[:len(deployed)-1] {
+		cdknag.NagSuppressions_AddResourceSuppressionsByPath(stack, jsii.String(*stack.Node().Path()+"/Pipeline/Pipeline/"+env.Name+"/Verify/Verify/Role/DefaultPolicy/Resource"),
+			&[]*cdknag.NagPackSuppression{verifyReads}, jsii.Bool(false))
+	}
 	// Building the pipeline adds a support stack per other region (its
 	// artifact replication bucket and key), beside this one: check those too.
 	for _, child := range *scope.Node().Children() {
@@ -226,6 +248,26 @@ func smokeTest(stage *EnvironmentStage) pipelines.ShellStep {
 		EnvFromCfnOutputs: &map[string]awscdk.CfnOutput{"URL": stage.App.URL},
 		Commands:          jsii.Strings(SmokeTestCommand),
 	})
+}
+
+// verifyStep runs cmd/verify against the stage just deployed, on the
+// repository (for the command) and the synthesized assembly, with a role
+// that holds exactly verifyactions.StepActions.
+func verifyStep(env string, source pipelines.CodePipelineSource, synth pipelines.CodeBuildStep, goInstall, goBin string) pipelines.CodeBuildStep {
+	return pipelines.NewCodeBuildStep(jsii.String("Verify"), &pipelines.CodeBuildStepProps{
+		Input:            source,
+		AdditionalInputs: &map[string]pipelines.IFileSetProducer{"cdk.out": synth},
+		InstallCommands:  jsii.Strings(goInstall),
+		Commands:         jsii.Strings(goBin + " && " + VerifyCommand(env)),
+		RolePolicyStatements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions: jsii.Strings(verifyactions.StepActions()...), Resources: jsii.Strings("*"),
+		})},
+	})
+}
+
+// VerifyCommand is the Verify step's command for an environment.
+func VerifyCommand(env string) string {
+	return "go run ./cmd/verify -c env=" + env + " -yes cdk.out"
 }
 
 // suppressPipelineFindings records why the roles CDK Pipelines generates may

@@ -4,5 +4,5 @@
 // the deployed endpoints, runs one VPC Reachability Analyzer analysis per
 // endpoint pair and cleans up what it created; Compare and Report put
 // netcheck's verdict beside AWS's, with AWS's explanation codes where they
-// disagree. Actions and DriftReadActions are the IAM actions a run needs.
+// disagree. The IAM actions a run needs are in verifyactions.
 package verify

@@ -7,6 +7,7 @@ import (
 	"github.com/project-1/project-1/internal/assemblytest"
 	"github.com/project-1/project-1/internal/review"
 	"github.com/project-1/project-1/internal/verify"
+	"github.com/project-1/project-1/internal/verify/verifyactions"
 	"github.com/project-1/project-1/netcheck"
 )
 
@@ -113,18 +114,18 @@ func TestDriftReadsCoverTheStages(t *testing.T) {
 			if strings.HasPrefix(typ, "Custom::") || typ == "AWS::CloudFormation::CustomResource" || typ == "AWS::CDK::Metadata" {
 				continue // drift detection does not read custom resources
 			}
-			if len(verify.DriftReadActions[typ]) == 0 {
-				t.Errorf("%s/%s: no drift reads for %s in verify.DriftReadActions", s.Name, id, typ)
+			if len(verifyactions.DriftReadActions[typ]) == 0 {
+				t.Errorf("%s/%s: no drift reads for %s in verifyactions.DriftReadActions", s.Name, id, typ)
 			}
 		}
 	}
-	acts := verify.StepActions()
+	acts := verifyactions.StepActions()
 	for i := 1; i < len(acts); i++ {
 		if acts[i-1] >= acts[i] {
 			t.Fatalf("StepActions not sorted and unique at %q", acts[i])
 		}
 	}
-	for _, a := range verify.Actions {
+	for _, a := range verifyactions.Actions {
 		if !strings.Contains(strings.Join(acts, " "), a) {
 			t.Errorf("StepActions lacks %s", a)
 		}
