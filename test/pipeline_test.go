@@ -75,7 +75,7 @@ func TestPipeline(t *testing.T) {
 	for _, env := range []string{"dev", "prod"} {
 		got := actions[env]
 		want := []string{"Build:SmokeTest", "Build:Verify"} // dev is checked against AWS before prod (cmd/verify)
-		if env == "prod" { // the last stage keeps what it deployed for the next review
+		if env == "prod" {                                  // the last stage keeps what it deployed for the next review
 			want = []string{"Build:SmokeTest", "Build:RecordDeployed"}
 		}
 		if len(got) < len(want) || !slices.Equal(got[len(got)-len(want):], want) {
