@@ -60,14 +60,7 @@ func TestRun(t *testing.T) {
 // TestJSON: -json's report holds every stage, with totals that are the sums
 // of their lines.
 func TestJSON(t *testing.T) {
-	code, out, errOut := runCost("-format", "json", golden)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
-	var rep cost.Report
-	if err := json.Unmarshal([]byte(out), &rep); err != nil {
-		t.Fatal(err)
-	}
+	rep := goldenReport(t)
 	if len(rep.Stages) != 3 || rep.Hours != 730 || rep.TableDate != cost.TableDate {
 		t.Fatalf("report: %d stages, %d hours, table %s", len(rep.Stages), rep.Hours, rep.TableDate)
 	}
@@ -121,14 +114,7 @@ func TestReadmeCost(t *testing.T) {
 // TestCostPageFigures: docs/cost.md's table of fixed totals is the
 // command's, stage by stage.
 func TestCostPageFigures(t *testing.T) {
-	code, out, errOut := runCost("-format", "json", golden)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
-	var rep cost.Report
-	if err := json.Unmarshal([]byte(out), &rep); err != nil {
-		t.Fatal(err)
-	}
+	rep := goldenReport(t)
 	raw, err := os.ReadFile(filepath.Join("..", "..", "docs", "cost.md"))
 	if err != nil {
 		t.Fatal(err)
@@ -138,4 +124,18 @@ func TestCostPageFigures(t *testing.T) {
 			t.Errorf("docs/cost.md lacks the row %q", row)
 		}
 	}
+}
+
+// goldenReport is the command's -format json report of the golden assembly.
+func goldenReport(t *testing.T) cost.Report {
+	t.Helper()
+	code, out, errOut := runCost("-format", "json", golden)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var rep cost.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	return rep
 }
