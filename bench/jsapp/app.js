@@ -5,7 +5,8 @@
 // synthesis against. It makes the same constructs with the same settings, in
 // the same order, with the same cdk-nag pack and suppressions; what differs is
 // listed in bench/README.md, and bench/jsapp/compare.js compares its templates
-// with the Go app's, resource type by resource type.
+// with the Go app's, resource by resource: logical id, type, properties (but
+// descriptions, the dashboard and the user data) and dependencies.
 'use strict';
 const cdk = require('aws-cdk-lib');
 const { Construct } = require('constructs');
@@ -19,6 +20,9 @@ const rds = require('aws-cdk-lib/aws-rds');
 const autoscaling = require('aws-cdk-lib/aws-autoscaling');
 const elbv2 = require('aws-cdk-lib/aws-elasticloadbalancingv2');
 const sns = require('aws-cdk-lib/aws-sns');
+const backup = require('aws-cdk-lib/aws-backup');
+const events = require('aws-cdk-lib/aws-events');
+const wafv2 = require('aws-cdk-lib/aws-wafv2');
 const subs = require('aws-cdk-lib/aws-sns-subscriptions');
 const cloudwatch = require('aws-cdk-lib/aws-cloudwatch');
 const actions = require('aws-cdk-lib/aws-cloudwatch-actions');
@@ -40,11 +44,15 @@ function limitGrants(key) {
 }
 
 // ---- network (constructs/network) ----
-const subnets = [ // netprops.SpecLayout(0, us-east-1a, us-east-1b)
-  { name: 'Public-1', cidr: '10.0.0.0/24', zone: 'us-east-1a', pub: true },
-  { name: 'Public-2', cidr: '10.0.1.0/24', zone: 'us-east-1b', pub: true },
-  { name: 'Private-1', cidr: '10.0.2.0/24', zone: 'us-east-1a', pub: false },
-  { name: 'Private-2', cidr: '10.0.3.0/24', zone: 'us-east-1b', pub: false },
+// internal/physical: a retained resource's name ends in its stack's id.
+const stackUuid = () => cdk.Fn.select(2, cdk.Fn.split('/', cdk.Aws.STACK_ID));
+const stackUuidTail = () => cdk.Fn.select(4, cdk.Fn.split('-', stackUuid()));
+
+const subnets = [ // netprops.SpecLayout(0, us-east-1a, us-east-1b): SPEC.md's four subnets
+  { name: 'Public Subnet 1', cidr: '10.0.1.0/24', zone: 'us-east-1a', pub: true },
+  { name: 'Public Subnet 2', cidr: '10.0.3.0/24', zone: 'us-east-1b', pub: true },
+  { name: 'Private Subnet 1', cidr: '10.0.2.0/24', zone: 'us-east-1a', pub: false },
+  { name: 'Private Subnet 2', cidr: '10.0.4.0/24', zone: 'us-east-1b', pub: false },
 ];
 
 function newVpc(scope, id) {
@@ -203,14 +211,22 @@ function newDataStack(stage, network) {
     actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:UnassignPrivateIpAddresses'], resources: ['*'],
   }));
   nag.NagSuppressions.addResourceSuppressionsByPath(stack, `${stack.node.path}/${logRetentionId}/ServiceRole`, [{ id: 'AwsSolutions-IAM5', reason: why, appliesTo: ['Resource::*'] }], true);
+  const plan = newBackupPlan(stack, 'Backup', 35);
   createAfter(stack, db.instance.node.defaultChild, db.self, table, dbKey);
   table.node.addDependency(db.self);
+  new backup.BackupSelection(stack, 'BackupSelection', {
+    backupPlan: plan.plan, role: plan.role,
+    resources: [db.instance.instanceArn, table.tableArn, bucket.bucketArn].map((arn) => backup.BackupResource.fromArn(arn)),
+  });
 
   const out = (oid, value) => new cdk.CfnOutput(stack, oid, { value, description: oid });
   out('DatabaseEndpoint', db.instance.dbInstanceEndpointAddress);
   out('DatabaseSecretArn', db.instance.secret.secretArn);
   out('DataBucketName', bucket.bucketName);
   out('ForumTableName', table.tableName);
+  out('BackupVaultName', plan.vault.backupVaultName);
+  out('BackupRoleArn', plan.role.roleArn);
+  out('DatabaseInstanceId', db.instance.instanceIdentifier);
   [['PublishOutputFnGetAttDataBucketE3889A50Arn0E8BC76C', bucket.bucketArn],
     ['PublishOutputFnGetAttDataBucketKeyF49B2630ArnD6550FA6', bucket.encryptionKey.keyArn],
     ['PublishOutputFnGetAttForumTable1FBA2B20ArnBC130254', table.tableArn],
@@ -222,6 +238,29 @@ function newDataStack(stage, network) {
     ['PublishOutputRefForumTable1FBA2B2053A2526C', table.tableName],
   ].forEach(([oid, value]) => new cdk.CfnOutput(stack, oid, { value }));
   return { stack, table, bucket, logBucket, db, dbKey };
+}
+
+// ---- backups (constructs/backup): the vault, its key, the daily plan, the role ----
+function newBackupPlan(scope, id, retentionDays) {
+  const self = new Construct(scope, id);
+  const stack = cdk.Stack.of(self);
+  const key = new kms.Key(self, 'Key', { description: "project-1: encrypts the backup vault's recovery points", enableKeyRotation: true, removalPolicy: RETAIN });
+  limitGrants(key);
+  const vault = new backup.BackupVault(self, 'Vault', {
+    backupVaultName: cdk.Fn.join('', [stack.stackName.slice(0, 30) + '-backup-', stackUuidTail()]),
+    encryptionKey: key, blockRecoveryPointDeletion: true, removalPolicy: cdk.RemovalPolicy.RETAIN,
+  });
+  const plan = new backup.BackupPlan(self, 'Plan', { backupVault: vault, backupPlanRules: [new backup.BackupPlanRule({
+    ruleName: 'Daily', scheduleExpression: events.Schedule.cron({ hour: '3', minute: '0' }),
+    startWindow: cdk.Duration.hours(1), completionWindow: cdk.Duration.hours(8), deleteAfter: cdk.Duration.days(retentionDays),
+  })] });
+  const policies = ['service-role/AWSBackupServiceRolePolicyForBackup', 'service-role/AWSBackupServiceRolePolicyForRestores', 'AWSBackupServiceRolePolicyForS3Backup', 'AWSBackupServiceRolePolicyForS3Restore'];
+  const role = new iam.Role(self, 'Role', {
+    assumedBy: new iam.ServicePrincipal('backup.amazonaws.com'), description: "project-1 AWS Backup: backs up and restores the environment's database, table and data bucket",
+    managedPolicies: policies.map((n) => iam.ManagedPolicy.fromAwsManagedPolicyName(n)),
+  });
+  nag.NagSuppressions.addResourceSuppressions(role, [{ id: 'AwsSolutions-IAM4', reason: why, appliesTo: policies.map((n) => 'Policy::arn:<AWS::Partition>:iam::aws:policy/' + n) }]);
+  return { self, vault, plan, role };
 }
 
 function newMysql(scope, id, network, key) {
@@ -356,7 +395,39 @@ function newWeb(scope, id, network, data, topic) {
     { id: 'AwsSolutions-IAM4', reason: why, appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore'] },
     { id: 'AwsSolutions-IAM5', reason: why, appliesTo: ['Action::s3:GetBucket*', 'Action::s3:GetObject*', 'Action::s3:List*', objects, 'Action::kms:GenerateDataKey*', 'Action::kms:ReEncrypt*'] },
   ], true);
-  return { self, alb, targets, group, url: `http://${alb.loadBalancerDnsName}` };
+  const firewall = newWebAcl(self, 'Firewall', `${stack.stackName}-${id}`, 2000, logs.RetentionDays.ONE_YEAR);
+  alb.node.addDependency(firewall.self);
+  new wafv2.CfnWebACLAssociation(self, 'FirewallAssociation', { resourceArn: alb.loadBalancerArn, webAclArn: firewall.acl.attrArn });
+  return { self, alb, targets, group, firewall, url: `http://${alb.loadBalancerDnsName}` };
+}
+
+// ---- the web ACL (constructs/firewall): managed rule groups, a rate limit, its logs ----
+function newWebAcl(scope, id, aclName, rateLimit, retention) {
+  const self = new Construct(scope, id);
+  const stack = cdk.Stack.of(self);
+  const visibility = (metricName) => ({ cloudWatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
+  const groups = ['AWSManagedRulesAmazonIpReputationList', 'AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet'];
+  const rules = groups.map((g, priority) => ({ name: g, priority, overrideAction: { none: {} }, statement: { managedRuleGroupStatement: { vendorName: 'AWS', name: g } }, visibilityConfig: visibility(`${aclName}-${g}`) }));
+  rules.push({ name: 'RateLimitPerIp', priority: groups.length, action: { block: {} }, statement: { rateBasedStatement: { limit: rateLimit, aggregateKeyType: 'IP', evaluationWindowSec: 300 } }, visibilityConfig: visibility(`${aclName}-RateLimitPerIp`) });
+  const acl = new wafv2.CfnWebACL(self, 'WebAcl', {
+    name: aclName, description: 'project-1: AWS managed rule groups and a per-IP rate limit in front of the load balancer', scope: 'REGIONAL',
+    defaultAction: { allow: {} }, visibilityConfig: visibility(aclName), rules,
+  });
+  const key = new kms.Key(self, 'LogKey', { description: "project-1: encrypts the web ACL's log group", enableKeyRotation: true, removalPolicy: RETAIN });
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'CloudWatchLogs', principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+    actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'], resources: ['*'],
+    conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` } },
+  }));
+  limitGrants(key);
+  const logGroupName = cdk.Fn.join('', [`aws-waf-logs-${aclName}-`, stackUuid()]);
+  const group = new logs.LogGroup(self, 'Logs', { logGroupName, retention, encryptionKey: key, removalPolicy: RETAIN });
+  const logging = new wafv2.CfnLoggingConfiguration(self, 'Logging', {
+    resourceArn: acl.attrArn, logDestinationConfigs: [`arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:${logGroupName}`],
+    redactedFields: [{ singleHeader: { Name: 'authorization' } }, { singleHeader: { Name: 'cookie' } }],
+  });
+  logging.node.addDependency(group);
+  return { self, acl, name: aclName };
 }
 
 function newMonitoring(scope, id, p) {
@@ -426,6 +497,10 @@ function newMonitoring(scope, id, p) {
     alarm('NatPortAllocationErrors' + n, pe, 1, atLeast, 1, 'NAT port allocation errors');
     alarm('NatDroppedPackets' + n, dr, 100, atLeast, 1, 'NAT dropped packets');
   });
+  const waf = { WebACL: p.webAclName, Region: cdk.Stack.of(self).region, Rule: 'ALL' };
+  g.blocked = metric('AWS/WAFV2', 'BlockedRequests', 'Sum', five, waf, 'blocked');
+  g.allowed = metric('AWS/WAFV2', 'AllowedRequests', 'Sum', five, waf, 'allowed');
+  alarm('FirewallBlockedRequests', g.blocked, 100, atLeast, 1, 'blocked requests');
   const line = (value, label) => [{ value, label }];
   const graph = (title, left, leftAnnotations) => new cloudwatch.GraphWidget({ title, left, leftAnnotations, width: 6, height: 6 });
   const dashboard = new cloudwatch.Dashboard(self, 'Dashboard', { defaultInterval: cdk.Duration.hours(3) });
@@ -438,6 +513,7 @@ function newMonitoring(scope, id, p) {
   dashboard.addWidgets(graph('Forum table: throttles and system errors', [g.writeThrottles, g.readThrottles, g.systemErrors]),
     graph('Forum table: consumed capacity', [g.reads, g.writes]), graph('NAT gateways: port allocation errors, dropped packets', [...portErrors, ...drops]),
     graph('NAT gateways: bytes out', bytesOut));
+  dashboard.addWidgets(graph('Firewall: blocked and allowed requests', [g.blocked, g.allowed], line(100, 'alarm')));
   const stack = cdk.Stack.of(self);
   return { self, alarms, url: `https://${stack.region}.console.aws.amazon.com/cloudwatch/home?region=${stack.region}#dashboards:name=${dashboard.dashboardName}` };
 }
@@ -448,7 +524,7 @@ function newAppStack(stage, network, data) {
   const w = newWeb(stack, 'Web', network, data, topic);
   new cdk.CfnOutput(stack, 'LoadBalancerUrl', { value: w.url, description: 'the web tier' });
   new cdk.CfnOutput(stack, 'AutoScalingGroupName', { value: w.group.autoScalingGroupName, description: 'web servers' });
-  const mon = newMonitoring(stack, 'Monitoring', { topic, alb: w.alb, targets: w.targets, group: w.group, db: data.db.instance, table: data.table, natGatewayIds: network.net.natGatewayIds, title: name });
+  const mon = newMonitoring(stack, 'Monitoring', { topic, alb: w.alb, targets: w.targets, group: w.group, db: data.db.instance, table: data.table, natGatewayIds: network.net.natGatewayIds, webAclName: w.firewall.name, title: name });
   const lb = w.alb.node.defaultChild;
   createAfter(stack, lb, w.self, mon.self);
   const lbAlarms = new Set(['LoadBalancer5xx', 'Target5xx', 'UnhealthyHosts', 'TargetResponseTime']);
