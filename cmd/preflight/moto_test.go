@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -56,16 +57,36 @@ var moto struct {
 	skip     string
 	err      error
 	process  *localserver.Process
+	dir      string // holds the images' file (motoScript)
 }
 
 // motoScript runs moto's server on the port given, and exits when its
-// standard input closes, so it never outlives the test binary.
+// standard input closes, so it never outlives the test binary. It loads
+// only the Amazon Linux images moto lists as the newest of the regions given
+// (the images of the public parameters the image check reads, and a few
+// dozen more), written to the file given, as MOTO_AMIS_PATH: by default
+// every region's EC2 backend loads some 1,100 ECS-optimized images as well,
+// and creates a volume and a snapshot for each, on every reset. That was
+// two thirds of moto's time in these tests, for images no check reads.
 const motoScript = `
-import os, sys, threading
+import gzip, importlib.util, json, os, sys, threading
 threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
+port, amis_path, regions = sys.argv[1], sys.argv[2], sys.argv[3:]
+root = importlib.util.find_spec("moto").submodule_search_locations[0]
+amis = []
+for region in regions:
+    with gzip.open(os.path.join(root, "ec2", "resources", "latest_amis", region + ".json.gz")) as f:
+        amis += json.load(f)
+with open(amis_path, "w") as f:
+    json.dump(amis, f)
+os.environ["MOTO_AMIS_PATH"] = amis_path
 from moto.server import main
-main(["-H", "127.0.0.1", "-p", sys.argv[1]])
+main(["-H", "127.0.0.1", "-p", port])
 `
+
+// motoRegions are the regions whose images moto loads (motoScript): the
+// environments' and prod's backup copy region.
+var motoRegions = []string{"us-east-1", "eu-west-1", "eu-central-1"}
 
 func startMoto() {
 	python, err := exec.LookPath("python3")
@@ -85,7 +106,11 @@ func startMoto() {
 	}
 	port := fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
 	l.Close()
-	cmd := exec.Command(python, "-c", motoScript, port)
+	if moto.dir, err = os.MkdirTemp("", "moto-"); err != nil {
+		moto.err = err
+		return
+	}
+	cmd := exec.Command(python, append([]string{"-c", motoScript, port, filepath.Join(moto.dir, "amis.json")}, motoRegions...)...)
 	logs := &readyWriter{marker: []byte("Running on "), ready: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if moto.process, err = localserver.Start(cmd); err != nil {
@@ -137,7 +162,12 @@ func (w *readyWriter) String() string {
 	return w.buf.String()
 }
 
-func stopMoto() { moto.process.Stop() }
+func stopMoto() {
+	moto.process.Stop()
+	if moto.dir != "" {
+		os.RemoveAll(moto.dir)
+	}
+}
 
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
