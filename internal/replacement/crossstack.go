@@ -186,9 +186,18 @@ func CrossStack(old, new Templates, changes []Change) []Hazard {
 			}
 		})
 	}
+	unchanged := map[string]bool{} // consumer -> its template is the same in new; compared once per consumer
+	consumerUnchanged := func(consumer string) bool {
+		same, seen := unchanged[consumer]
+		if !seen {
+			same = reflect.DeepEqual(old[consumer], new[consumer])
+			unchanged[consumer] = same
+		}
+		return same
+	}
 	var out []Hazard
 	for _, r := range References(old) {
-		h := Hazard{Reference: r, ConsumerUnchanged: reflect.DeepEqual(old[r.Consumer], new[r.Consumer])}
+		h := Hazard{Reference: r, ConsumerUnchanged: consumerUnchanged(r.Consumer)}
 		before := outputs(old[r.Producer])[r.Output]
 		after, still := outputs(new[r.Producer])[r.Output]
 		if still && r.Export != "" {
