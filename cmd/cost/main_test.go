@@ -34,7 +34,7 @@ func TestRun(t *testing.T) {
 		code     int
 		out, err string
 	}{
-		{"the golden templates", []string{golden}, 0, "stage project-1 (us-east-1): $124.51 a month fixed", ""},
+		{"the golden templates", []string{golden}, 0, "stage project-1 (us-east-1): $202.33 a month fixed", ""},
 		{"markdown", []string{"-format", "markdown", golden}, 0, "### stage dev (us-east-1)", ""},
 		{"an assumption", []string{"-nat-gb", "1000", golden}, 0, "(1000 GB a month through the stage's 2 NAT gateway(s) in us-east-1)", ""},
 		{"no argument", nil, 2, "", "usage: cost"},

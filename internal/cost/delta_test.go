@@ -9,9 +9,10 @@ import (
 	"github.com/project-1/project-1/netcheck"
 )
 
-// withTestPrices is the project's table with made-up prices for the
-// instance types and classes it cannot price, so that a test can check the
-// arithmetic of a delta; they are not AWS's prices.
+// withTestPrices is the project's table with made-up round prices for two
+// instance types, a DB instance class and gp3 volumes, so that a test can
+// check the arithmetic of a delta at numbers easy to follow; they are not
+// AWS's prices.
 func withTestPrices() cost.Table {
 	t := cost.Table{}
 	for r, p := range cost.Prices {
@@ -65,14 +66,14 @@ func TestDeltaNatGateway(t *testing.T) {
 	wantLines(t, compare(t, head, base, cost.Prices), 36.50, "+1 NAT gateway: +$32.85", "+1 public IPv4 address: +$3.65")
 }
 
-// TestDeltaMultiAZ: switching the database to Single-AZ halves its storage
-// line and, at a test price for the class, its instance line.
+// TestDeltaMultiAZ: switching the database to Single-AZ halves its instance
+// and storage lines.
 func TestDeltaMultiAZ(t *testing.T) {
 	base, head := golden(t, "project-1"), golden(t, "project-1")
 	edit(t, head, "project-1-Data", "DatabaseInstanceAA8A5FDE", func(p map[string]any) { p["MultiAZ"] = false })
-	// The project's table prices the storage, not the class.
-	wantLines(t, compare(t, base, head, cost.Prices), -2.30,
-		"-1 RDS db.t3.micro instance (Multi-AZ): not priced", "+1 RDS db.t3.micro instance (Single-AZ): not priced",
+	// db.t3.micro at $0.017 an hour: Multi-AZ 2 × 0.017 × 730 = $24.82, Single-AZ $12.41.
+	wantLines(t, compare(t, base, head, cost.Prices), -14.71,
+		"-1 RDS db.t3.micro instance (Multi-AZ): -$24.82", "+1 RDS db.t3.micro instance (Single-AZ): +$12.41",
 		"-20 RDS gp3 GB (Multi-AZ): -$4.60", "+20 RDS gp3 GB (Single-AZ): +$2.30")
 	// At $0.50 an hour (a test price): Multi-AZ 2 × 0.5 × 730 = $730, Single-AZ $365.
 	wantLines(t, compare(t, base, head, withTestPrices()), -367.30,
@@ -88,8 +89,19 @@ func TestDeltaInstanceType(t *testing.T) {
 		o := p["MixedInstancesPolicy"].(map[string]any)["LaunchTemplate"].(map[string]any)["Overrides"].([]any)
 		o[0].(map[string]any)["InstanceType"], o[1].(map[string]any)["InstanceType"] = "m7g.medium", "c7g.medium"
 	})
-	wantLines(t, compare(t, base, head, cost.Prices), 0,
-		"-2 EC2 instances c7g.medium: not priced", "+2 EC2 instances m7g.medium: not priced")
+	// The table does not price m7g.medium (the templates name it only as the
+	// alternate type): the new line is not priced, by name, never zero.
+	wantLines(t, compare(t, base, head, cost.Prices), -53.00,
+		"-2 EC2 instances c7g.medium: -$53.00", "+2 EC2 instances m7g.medium: not priced")
+	// To t3.micro, which the table prices: 2 × 730 × (0.0104 - 0.0363),
+	// rounded by line: $15.18 - $53.00.
+	small := golden(t, "project-1")
+	edit(t, small, "project-1-App", "WebInstancesASG09F72588", func(p map[string]any) {
+		o := p["MixedInstancesPolicy"].(map[string]any)["LaunchTemplate"].(map[string]any)["Overrides"].([]any)
+		o[0].(map[string]any)["InstanceType"], o[1].(map[string]any)["InstanceType"] = "t3.micro", "t3a.micro"
+	})
+	wantLines(t, compare(t, base, small, cost.Prices), -37.82,
+		"-2 EC2 instances c7g.medium: -$53.00", "+2 EC2 instances t3.micro: +$15.18")
 	// At $1 and $2 an hour (test prices): 2 × 730 × (2 - 1) = $1460.
 	wantLines(t, compare(t, base, head, withTestPrices()), 1460,
 		"-2 EC2 instances c7g.medium: -$1460.00", "+2 EC2 instances m7g.medium: +$2920.00")

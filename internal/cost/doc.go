@@ -18,8 +18,9 @@
 // table lacks is an error naming it.
 //
 // Every price records the page it was read on, the day, and its basis: AWS
-// (an AWS page) or Secondary (a dated third-party page, where AWS's page
-// renders the number with a script and the stored copy read here shows
-// none). Unpriced says why a price is missing. docs/cost.md is the user's
+// (an AWS page), AWSPriceList (a file AWS publishes, generated from the AWS
+// Price List API) or Secondary (a dated third-party page or data set, where
+// AWS's page renders the number with a script and the stored copy read here
+// shows none). Unpriced says why a price is missing. docs/cost.md is the user's
 // page.
 package cost
