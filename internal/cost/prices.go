@@ -192,21 +192,21 @@ var (
 // for every type it prices here.
 func karpenter(usd float64) Price {
 	return Price{USD: usd, Unit: "hour", Source: karpenterPage, Read: karpenterRead, Basis: AWSPriceList,
-		Note: "Linux, shared tenancy, on-demand; AWS's Price List API as Karpenter's generated table records it (generated 2026-07-20)"}
+		Note: "Linux, shared tenancy, on-demand; AWS's Price List API as Karpenter's generated table records it (generated " + karpenterRead + ")"}
 }
 
 // instancesInfoType is an EC2 instance type's price in a region that
 // karpenterPage does not cover, read in instancesInfoEC2.
 func instancesInfoType(usd float64) Price {
 	return Price{USD: usd, Unit: "hour", Source: instancesInfoEC2, Read: instancesInfoDay, Basis: Secondary,
-		Note: "Linux, on-demand, as ec2instances.info recorded it on 2025-05-28; its us-east-1 figures for the same types match AWS's of 2026-07-20 (" + karpenterPage + ")"}
+		Note: "Linux, on-demand, as ec2instances.info recorded it on " + instancesInfoDay + "; its us-east-1 figures for the same types match AWS's of " + karpenterRead + " (" + karpenterPage + ")"}
 }
 
 // instancesInfoClass is an RDS for MySQL DB instance class's Single-AZ
 // on-demand price, read in instancesInfoRDS.
 func instancesInfoClass(usd float64) Price {
 	return Price{USD: usd, Unit: "hour", Source: instancesInfoRDS, Read: instancesInfoDay, Basis: Secondary,
-		Note: "RDS for MySQL, Single-AZ, on-demand, as ec2instances.info recorded it on 2025-05-28; CPU credits above the burstable baseline are extra"}
+		Note: "RDS for MySQL, Single-AZ, on-demand, as ec2instances.info recorded it on " + instancesInfoDay + "; CPU credits above the burstable baseline are extra"}
 }
 
 // Unpriced says, by key, why a price is not in the table: for every region,

@@ -23,14 +23,12 @@ func TestInstancePricesMatchSources(t *testing.T) {
 		t.Skip("PRICE_SOURCES is not set: run internal/cost/price-sources.sh to fetch the cited price files and compare")
 	}
 	karpenter := readKarpenter(t, filepath.Join(dir, "zz_generated.pricing_aws.go"))
-	var ec2 []struct {
+	// Both files: per type, per region, per operating system or engine.
+	type priced []struct {
 		Type    string                                `json:"instance_type"`
 		Pricing map[string]map[string]json.RawMessage `json:"pricing"`
 	}
-	var rds []struct {
-		Type    string                                `json:"instance_type"`
-		Pricing map[string]map[string]json.RawMessage `json:"pricing"`
-	}
+	var ec2, rds priced
 	readJSON(t, filepath.Join(dir, "instances.json"), &ec2)
 	readJSON(t, filepath.Join(dir, "rds-instances.json"), &rds)
 	info := map[string]float64{} // region/key -> price
@@ -38,8 +36,7 @@ func TestInstancePricesMatchSources(t *testing.T) {
 		for region, p := range i.Pricing {
 			var linux struct{ OnDemand string }
 			if json.Unmarshal(p["linux"], &linux) == nil && linux.OnDemand != "" {
-				s := linux.OnDemand
-				if f, err := strconv.ParseFloat(s, 64); err == nil {
+				if f, err := strconv.ParseFloat(linux.OnDemand, 64); err == nil {
 					info[region+"/"+cost.EC2Prefix+i.Type] = f
 				}
 			}
