@@ -10,8 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
-
 	"github.com/project-1/project-1/constructs/network"
 	"github.com/project-1/project-1/internal/config"
 	"github.com/project-1/project-1/internal/stacks"
@@ -123,43 +121,6 @@ func TestSynthesisIsDeterministic(t *testing.T) {
 	}
 	if compared != want {
 		t.Errorf("compared %d templates, want %d", compared, want)
-	}
-}
-
-func TestSelection(t *testing.T) {
-	envs := environments()
-	var all []string
-	for _, e := range envs {
-		all = append(all, e.Name)
-	}
-	for _, tc := range []struct {
-		name   string
-		stages []string
-		err    string
-	}{
-		{config.DefaultEnvironment, []string{config.DefaultEnvironment}, ""},
-		{envs[len(envs)-1].Name, []string{envs[len(envs)-1].Name}, ""},
-		{config.AllEnvironments, all, ""},
-		{unknownEnvironment, nil, fmt.Sprintf(`unknown environment %q; known environments: %s (or "all" for every one)`, unknownEnvironment, strings.Join(all, ", "))},
-	} {
-		app := awscdk.NewApp(nil)
-		stages, err := stacks.BuildApp(app, envs, tc.name)
-		var got []string
-		for _, s := range stages {
-			got = append(got, *s.StageName())
-		}
-		if tc.err != "" {
-			if err == nil || err.Error() != tc.err {
-				t.Errorf("%s: error %v, want %q", tc.name, err, tc.err)
-			}
-			if n := len(*app.Node().Children()); n != 0 {
-				t.Errorf("%s: %d constructs built before the error", tc.name, n)
-			}
-			continue
-		}
-		if err != nil || !slices.Equal(got, tc.stages) {
-			t.Errorf("%s: stages %q, error %v; want %q", tc.name, got, err, tc.stages)
-		}
 	}
 }
 

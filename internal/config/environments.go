@@ -126,6 +126,29 @@ func WithAlarmEmail(envs []Environment, email string) []Environment {
 	return out
 }
 
+// Select returns the environments a synthesis of name builds: the one called
+// name, or every one for AllEnvironments. It refuses, naming what is wrong,
+// when envs as a whole is invalid (ValidateAll), when name is unknown, or when
+// a Production environment among those selected has no alarm subscriber
+// (RequireSubscribers). stacks.BuildApp builds nothing before Select agrees.
+func Select(envs []Environment, name string) ([]Environment, error) {
+	if err := ValidateAll(envs); err != nil {
+		return nil, fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	selected := envs
+	if name != AllEnvironments {
+		env, err := LookupIn(envs, name)
+		if err != nil {
+			return nil, err
+		}
+		selected = []Environment{env}
+	}
+	if err := RequireSubscribers(selected); err != nil {
+		return nil, fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	return selected, nil
+}
+
 // RequireSubscribers refuses, one line each, every Production environment of
 // envs (those about to be built) whose alarm topic has no subscriber. It is
 // not part of Validate: an address given as context is needed only by a

@@ -92,25 +92,15 @@ func (s *EnvironmentStage) Stacks() []awscdk.Stack {
 	return out
 }
 
-// BuildApp validates every environment of envs as a whole (ValidateAll) and,
-// only when all are valid, adds the stage of the one called name to scope, or
-// of every one for AllEnvironments. Nothing is built when the configuration
-// is bad, the name unknown, or a Production environment among them has no
-// alarm subscriber (RequireSubscribers).
+// BuildApp adds to scope the stage of each environment config.Select returns
+// for name: the one called name, or every one for AllEnvironments. Nothing is
+// built when Select refuses: the configuration bad as a whole, the name
+// unknown, or a Production environment among them without an alarm
+// subscriber.
 func BuildApp(scope constructs.Construct, envs []config.Environment, name string) ([]*EnvironmentStage, error) {
-	if err := config.ValidateAll(envs); err != nil {
-		return nil, fmt.Errorf("invalid configuration:\n%w", err)
-	}
-	selected := envs
-	if name != config.AllEnvironments {
-		env, err := config.LookupIn(envs, name)
-		if err != nil {
-			return nil, err
-		}
-		selected = []config.Environment{env}
-	}
-	if err := config.RequireSubscribers(selected); err != nil {
-		return nil, fmt.Errorf("invalid configuration:\n%w", err)
+	selected, err := config.Select(envs, name)
+	if err != nil {
+		return nil, err
 	}
 	var stages []*EnvironmentStage
 	for i := range selected {
