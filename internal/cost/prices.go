@@ -74,6 +74,7 @@ const (
 	dashboardPage  = "https://www.factualminds.com/blog/amazon-cloudwatch-pricing-metrics-logs-alarms-dashboards/"
 	dynamoPage     = "https://airbyte.com/data-engineering-resources/dynamodb-pricing"
 	dynamoAWSPage  = "https://aws.amazon.com/dynamodb/pricing/"
+	dynamoPITRPage = "https://finops.com.py/services/dynamodb/backups"
 	rdsStoragePage = "https://www.usage.ai/blogs/aws/reserved-instances/rds/pricing-calculator/"
 	s3Page         = "https://devnotes.tech/understanding-aws-s3-pricing-a-complete-cost-breakdown-with-examples"
 	secretPage     = "https://hivebook.wiki/wiki/aws-secrets-manager-rotated-secrets-dynamic-db-credentials-kms"
@@ -141,6 +142,8 @@ var Prices = map[string]map[string]Price{
 			Note: "the page: US East, after the November 2024 reduction, per million read request units"},
 		DynamoGBMonth: {USD: 0.25, Unit: "GB-month", Source: dynamoAWSPage, Read: today, Basis: AWS,
 			Note: "the stored AWS page: prices start from $0.25 per GB-month; the first 25 GB a month are free (per account and region, not subtracted)"},
+		DynamoPITRGBMo: {USD: 0.20, Unit: "GB-month", Source: dynamoPITRPage, Read: today, Basis: Secondary,
+			Note: "the page: continuous backups (point-in-time recovery) charged on table size, $0.20 per GB-month; it names no region; the recovery period does not change the price (AWS's PointInTimeRecovery_Howitworks page)"},
 		S3StandardGBMo: {USD: 0.023, Unit: "GB-month", Source: s3Page, Read: today, Basis: Secondary,
 			Note: "S3 Standard, first 50 TB, US East; requests are not included"},
 		WAFWebACLMonth: wafWebACL,
@@ -227,7 +230,7 @@ var Unpriced = map[string]string{
 	DynamoWriteM:     "no page read here gives this region's DynamoDB on-demand write price",
 	DynamoReadM:      "no page read here gives this region's DynamoDB on-demand read price",
 	DynamoGBMonth:    "no page read here gives this region's DynamoDB storage price",
-	DynamoPITRGBMo:   "no page read here gives a point-in-time-recovery (continuous backup) price per GB-month",
+	DynamoPITRGBMo:   "no page read here gives this region's DynamoDB point-in-time-recovery (continuous backup) price",
 	S3StandardGBMo:   "no page read here gives this region's S3 Standard price",
 	WAFWebACLMonth:   "no page read here gives this region's AWS WAF web ACL price",
 	WAFRuleMonth:     "no page read here gives this region's AWS WAF rule price",
