@@ -112,7 +112,11 @@ func runApp(t *testing.T, context map[string]any, outdir string, env ...string) 
 			return
 		}
 		appBinary.path = filepath.Join(dir, "project-1")
-		if out, err := exec.Command("go", "build", "-o", appBinary.path, "..").CombinedOutput(); err != nil {
+		// go run caches the executables it builds (Go 1.24 and later) and
+		// -exec cp copies the one it would run here: an app unchanged since
+		// the last run is not linked again (0.3 s here, where go build -o into
+		// a new directory links it every time: 2.3 s).
+		if out, err := exec.Command("go", "run", "-exec", "cp", "..", appBinary.path).CombinedOutput(); err != nil {
 			appBinary.err = fmt.Errorf("%v: %s", err, out)
 		}
 	})
