@@ -184,4 +184,19 @@ func TestCostOfANatGatewayRemoved(t *testing.T) {
 			t.Errorf("project-1's section does not say %q:\n%s", want, out.String())
 		}
 	}
+	// docs/cost.md quotes this section: its lines are the command's.
+	doc, err := os.ReadFile(filepath.Join("docs", "cost.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, quoted, ok := strings.Cut(string(doc), "and its Elastic IP reads:\n\n```\n")
+	quoted, _, _ = strings.Cut(quoted, "```")
+	if !ok || quoted == "" {
+		t.Fatal("docs/cost.md has no example after \"and its Elastic IP reads:\"")
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(quoted, "\n"), "\n") {
+		if !strings.Contains(projectOne, line+"\n") {
+			t.Errorf("docs/cost.md quotes %q, which project-1's section does not print:\n%s", line, projectOne)
+		}
+	}
 }

@@ -319,6 +319,15 @@ func (e *estimator) stack(name string, t map[string]any) {
 			e.database(name, id, typ, p)
 		case "AWS::KMS::Key":
 			e.fixed(name, id, typ, "KMS key", 1, KMSKeyMonth, "")
+			if p["EnableKeyRotation"] == true {
+				period, ok := number(p["RotationPeriodInDays"])
+				if !ok {
+					period = 365 // KMS's default period
+				}
+				e.notPriced(name, id, typ, "KMS key rotation", 1, false, fmt.Sprintf(
+					"nothing in the key's first %g days; from its first rotation, each new backing key is billed as a key ($1/month, %s), "+
+						"and how many AWS bills since it reduced rotation charges on 2024-04-12 (%s) is not modelled", period, kmsPage, kmsRotationPage))
+			}
 		case "AWS::SecretsManager::Secret":
 			e.fixed(name, id, typ, "Secrets Manager secret", 1, SecretMonth, "")
 		case "AWS::CloudWatch::Alarm":
@@ -454,7 +463,8 @@ func (e *estimator) autoScalingGroup(stack, id, typ string, p map[string]any, re
 		}
 	}
 	if m, _ := data["Monitoring"].(map[string]any); m["Enabled"] == true {
-		e.notPriced(stack, id, typ, "EC2 detailed monitoring", n, true, "detailed monitoring's metrics are billed as CloudWatch metrics, which the table does not price")
+		e.notPriced(stack, id, typ, "EC2 detailed monitoring", n, false,
+			"a fixed charge, billed while the instances run whatever their traffic: detailed monitoring's metrics are billed as CloudWatch metrics, which the table does not price")
 	}
 }
 
@@ -488,8 +498,8 @@ func (e *estimator) database(stack, id, typ string, p map[string]any) {
 	}
 	e.freeOf("RDS backup storage")
 	if n, ok := number(p["MonitoringInterval"]); ok && n > 0 {
-		e.notPriced(stack, id, typ, "RDS Enhanced Monitoring", 1, true,
-			"Enhanced Monitoring's metrics are CloudWatch Logs ingestion into RDSOSMetrics; its volume is not estimated")
+		e.notPriced(stack, id, typ, "RDS Enhanced Monitoring", 1, false, fmt.Sprintf(
+			"a fixed charge, billed while the instance runs whatever its load: Enhanced Monitoring's metrics are CloudWatch Logs ingestion into RDSOSMetrics every %g s; its volume is not estimated", n))
 	}
 }
 
