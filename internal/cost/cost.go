@@ -339,10 +339,15 @@ func (e *estimator) stack(name string, t map[string]any) {
 			if typ == "Custom::LogRetention" {
 				what = "log group " + logGroupName(p) + " (its retention set by this resource)"
 			}
-			if flowLogGroups[id] {
+			switch {
+			case flowLogGroups[id]:
 				e.notPriced(name, id, typ, "CloudWatch Logs ingestion (VPC flow logs)", e.a.LogGB, true,
 					"VPC flow logs are vended logs, delivered to CloudWatch Logs at tiered vended-log prices that the table does not hold")
-			} else {
+			case typ == "AWS::Logs::LogGroup" && strings.HasPrefix(literalPrefix(p["LogGroupName"]), "aws-waf-logs-"):
+				// AWS WAF sends a web ACL's logs only to a log group so named.
+				e.notPriced(name, id, typ, "CloudWatch Logs ingestion (AWS WAF logs)", e.a.LogGB, true,
+					"AWS WAF logs are vended logs ("+wafLogsPage+"), delivered to CloudWatch Logs at tiered vended-log prices that the table does not hold")
+			default:
 				e.usage(name, id, typ, "CloudWatch Logs ingestion, "+what, e.a.LogGB, LogsIngestGB, fmt.Sprintf("%g GB a month", e.a.LogGB))
 			}
 			e.usage(name, id, typ, "CloudWatch Logs storage, "+what, e.a.LogGB, LogsStoreGBMonth, fmt.Sprintf("%g GB kept", e.a.LogGB))
@@ -562,6 +567,21 @@ func number(v any) (float64, bool) {
 		return f, err == nil
 	}
 	return 0, false
+}
+
+// literalPrefix is the literal start of a name: the string itself, or the
+// first part of an Fn::Join on "" when that part is a string.
+func literalPrefix(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	if j, ok := v.(map[string]any)["Fn::Join"].([]any); ok && len(j) == 2 && j[0] == "" {
+		if parts := list(j[1]); len(parts) > 0 {
+			s, _ := parts[0].(string)
+			return s
+		}
+	}
+	return ""
 }
 
 func logGroupName(p map[string]any) string {

@@ -270,3 +270,32 @@ func TestStacksPricedInTheirRegions(t *testing.T) {
 		t.Errorf("err = %v, want one naming ap-south-1", err)
 	}
 }
+
+// TestWAFLogsAreVended: the web ACL's log group (AWS WAF logs only to a log
+// group named aws-waf-logs-...) is not priced at the standard ingestion
+// price, as VPC flow logs are not: both are vended logs. Renamed, the same
+// log group is an ordinary one, priced.
+func TestWAFLogsAreVended(t *testing.T) {
+	const id = "WebFirewallLogsC2FE97CD"
+	ingestion := func(st *cost.Stage) (priced, vended int) {
+		for _, l := range st.Usage {
+			if l.LogicalID == id && strings.HasPrefix(l.Kind, "CloudWatch Logs ingestion") {
+				priced++
+			}
+		}
+		for _, n := range st.NotPriced {
+			if n.LogicalID == id && n.Kind == "CloudWatch Logs ingestion (AWS WAF logs)" && n.Usage {
+				vended++
+			}
+		}
+		return priced, vended
+	}
+	stacks := golden(t, "project-1")
+	if priced, vended := ingestion(estimate(t, stacks, cost.Prices)); priced != 0 || vended != 1 {
+		t.Errorf("the WAF log group: %d priced ingestion lines, %d vended not-priced ones; want 0 and 1", priced, vended)
+	}
+	edit(t, stacks, "project-1-App", id, func(p map[string]any) { p["LogGroupName"] = "app-logs" })
+	if priced, vended := ingestion(estimate(t, stacks, cost.Prices)); priced != 1 || vended != 0 {
+		t.Errorf("the log group renamed app-logs: %d priced ingestion lines, %d vended not-priced ones; want 1 and 0", priced, vended)
+	}
+}
