@@ -288,6 +288,9 @@ func unpricedReason(key string) string {
 	return "the price table has no " + key
 }
 
+// vendedLogs is why a log group's vended logs are not priced.
+const vendedLogs = "delivered to CloudWatch Logs at tiered vended-log prices that the table does not hold"
+
 func (e *estimator) stack(name string, t map[string]any) {
 	res, _ := t["Resources"].(map[string]any)
 	flowLogGroups := map[string]bool{}
@@ -342,11 +345,11 @@ func (e *estimator) stack(name string, t map[string]any) {
 			switch {
 			case flowLogGroups[id]:
 				e.notPriced(name, id, typ, "CloudWatch Logs ingestion (VPC flow logs)", e.a.LogGB, true,
-					"VPC flow logs are vended logs, delivered to CloudWatch Logs at tiered vended-log prices that the table does not hold")
+					"VPC flow logs are vended logs, "+vendedLogs)
 			case typ == "AWS::Logs::LogGroup" && strings.HasPrefix(literalPrefix(p["LogGroupName"]), "aws-waf-logs-"):
 				// AWS WAF sends a web ACL's logs only to a log group so named.
 				e.notPriced(name, id, typ, "CloudWatch Logs ingestion (AWS WAF logs)", e.a.LogGB, true,
-					"AWS WAF logs are vended logs ("+wafLogsPage+"), delivered to CloudWatch Logs at tiered vended-log prices that the table does not hold")
+					"AWS WAF logs are vended logs ("+wafLogsPage+"), "+vendedLogs)
 			default:
 				e.usage(name, id, typ, "CloudWatch Logs ingestion, "+what, e.a.LogGB, LogsIngestGB, fmt.Sprintf("%g GB a month", e.a.LogGB))
 			}
@@ -569,28 +572,33 @@ func number(v any) (float64, bool) {
 	return 0, false
 }
 
+// joinParts is the parts of an Fn::Join and its separator, ok false when v
+// is no Fn::Join.
+func joinParts(v any) (parts []any, sep any, ok bool) {
+	j, ok := v.(map[string]any)["Fn::Join"].([]any)
+	if !ok || len(j) != 2 {
+		return nil, nil, false
+	}
+	return list(j[1]), j[0], true
+}
+
 // literalPrefix is the literal start of a name: the string itself, or the
 // first part of an Fn::Join on "" when that part is a string.
 func literalPrefix(v any) string {
 	if s, ok := v.(string); ok {
 		return s
 	}
-	if j, ok := v.(map[string]any)["Fn::Join"].([]any); ok && len(j) == 2 && j[0] == "" {
-		if parts := list(j[1]); len(parts) > 0 {
-			s, _ := parts[0].(string)
-			return s
-		}
+	if parts, sep, ok := joinParts(v); ok && sep == "" && len(parts) > 0 {
+		s, _ := parts[0].(string)
+		return s
 	}
 	return ""
 }
 
 func logGroupName(p map[string]any) string {
-	if j, ok := p["LogGroupName"].(map[string]any)["Fn::Join"].([]any); ok && len(j) == 2 {
-		parts := list(j[1])
-		if len(parts) > 0 {
-			if s, ok := parts[len(parts)-1].(string); ok {
-				return strings.TrimPrefix(s, "/")
-			}
+	if parts, _, ok := joinParts(p["LogGroupName"]); ok && len(parts) > 0 {
+		if s, ok := parts[len(parts)-1].(string); ok {
+			return strings.TrimPrefix(s, "/")
 		}
 	}
 	return ""
